@@ -1,0 +1,299 @@
+"""Importing article files (.txt, .html, .json, .jsonl): reading them into records, and
+handing each record to `services.article_import` in its own transaction.
+
+A file either yields records or fails with a message that names it and says why, so one bad
+file (or record) never stops the others and never leaves half an article behind.
+"""
+
+import codecs
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl")
+
+
+class ImportFailure(Exception):
+    """A file or record that cannot become an article; the message says why."""
+
+
+@dataclass
+class ArticleRecord:
+    origin: str
+    title: str
+    content: str
+    content_format: str = "auto"
+    url: str | None = None
+    source: str | None = None
+    published: datetime.date | None = None
+    language: str = "en"
+    topics: list[str] = field(default_factory=list)
+
+
+def collect_files(paths):
+    """Files to import from paths (folders searched recursively), in a stable order."""
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def read_records(path):
+    """Yield an ArticleRecord, or an ImportFailure for a bad record, per article in the file.
+    Raises ImportFailure when the whole file cannot be used."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ImportFailure(f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+    text = read_text(path)
+    if suffix == ".txt":
+        yield record_from_txt(text, origin=path.name)
+    elif suffix in (".html", ".htm"):
+        yield record_from_html(text, origin=path.name)
+    elif suffix == ".json":
+        yield from records_from_json(text, origin=path.name)
+    else:
+        yield from records_from_jsonl(text, origin=path.name)
+
+
+def read_text(path):
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ImportFailure(f"cannot read: {error.strerror or error}") from None
+    if size > MAX_FILE_BYTES:
+        raise ImportFailure(f"file is {size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB")
+    if size == 0:
+        raise ImportFailure("file is empty")
+    data = path.read_bytes()
+    return decode(data)
+
+
+def decode(data):
+    """UTF-8 (with or without BOM) or UTF-16 with a BOM. Anything else is refused rather than
+    guessed: a wrong guess would store garbled words as a diplomat's quote."""
+    is_utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    encoding = "utf-16" if is_utf16 else "utf-8-sig"
+    if encoding == "utf-8-sig" and b"\x00" in data:
+        raise ImportFailure("binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ImportFailure(
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at position {error.start}); "
+            "save the file as UTF-8 and import it again"
+        ) from None
+    control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if control > 8:
+        raise ImportFailure("binary file (control characters), not text")
+    if not text.strip():
+        raise ImportFailure("file has no text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def record_from_txt(text, *, origin):
+    """First non-empty line is the title; the rest is the body."""
+    stripped = text.strip()
+    title, _, body = stripped.partition("\n")
+    if not body.strip():
+        raise ImportFailure("a .txt article needs a title line and a body below it")
+    return ArticleRecord(origin=origin, title=title.strip(), content=body.strip(), content_format="text")
+
+
+class _TitleFinder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.title = self.heading = None
+        self._open = None
+        self._buffer = []
+        self.body_start = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("title", "h1") and self._open is None:
+            self._open, self._buffer = tag, []
+
+    def handle_endtag(self, tag):
+        if tag == self._open:
+            words = " ".join("".join(self._buffer).split())
+            if tag == "title" and not self.title:
+                self.title = words
+            elif tag == "h1" and not self.heading:
+                self.heading = words
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open:
+            self._buffer.append(data)
+
+
+_body_pattern = re.compile(r"<body\b[^>]*>(.*?)(?:</body\s*>|$)", re.IGNORECASE | re.DOTALL)
+_first_h1 = re.compile(r"<h1\b[^>]*>.*?</h1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def record_from_html(markup, *, origin):
+    """Title from <title>, else the first <h1>; the body is sanitized by the import service."""
+    finder = _TitleFinder()
+    finder.feed(markup)
+    finder.close()
+    title = finder.title or finder.heading
+    if not title:
+        raise ImportFailure("no <title> or <h1> to take the title from")
+    body_match = _body_pattern.search(markup)
+    body = body_match.group(1) if body_match else markup
+    if not finder.title or finder.heading == title:
+        body = _first_h1.sub("", body, count=1)
+    return ArticleRecord(origin=origin, title=title, content=body, content_format="html")
+
+
+def records_from_json(text, *, origin):
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFailure(f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ImportFailure("the JSON list is empty")
+    for number, item in enumerate(items, start=1):
+        label = f"{origin} record {number}" if isinstance(data, list) else origin
+        yield _record_or_failure(item, origin=label)
+
+
+def records_from_jsonl(text, *, origin):
+    any_line = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        any_line = True
+        label = f"{origin} line {number}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield ImportFailure(f"{label}: invalid JSON: {error.msg} at column {error.colno}")
+            continue
+        yield _record_or_failure(item, origin=label)
+    if not any_line:
+        raise ImportFailure("file has no records")
+
+
+def _record_or_failure(item, *, origin):
+    try:
+        return record_from_mapping(item, origin=origin)
+    except ImportFailure as failure:
+        return ImportFailure(f"{origin}: {failure}")
+
+
+def record_from_mapping(item, *, origin):
+    if not isinstance(item, dict):
+        raise ImportFailure("a record must be a JSON object")
+    title = _text_field(item, "title")
+    body = _text_field(item, "body")
+    missing = [name for name, value in (("title", title), ("body", body)) if not value]
+    if missing:
+        raise ImportFailure(f"missing {' and '.join(missing)}")
+    published = item.get("published")
+    if published not in (None, ""):
+        published = _parse_date(published)
+    topics = item.get("topics") or []
+    if isinstance(topics, str):
+        topics = [t.strip() for t in topics.split(",")]
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise ImportFailure("topics must be a list of names")
+    return ArticleRecord(
+        origin=origin,
+        title=title,
+        content=body,
+        url=_text_field(item, "url") or None,
+        source=_text_field(item, "source") or None,
+        published=published or None,
+        language=_text_field(item, "language") or "en",
+        topics=[t for t in topics if t.strip()],
+    )
+
+
+def _text_field(item, name):
+    value = item.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ImportFailure(f"{name} must be text")
+    return value.strip()
+
+
+def _parse_date(value):
+    if not isinstance(value, str):
+        raise ImportFailure("published must be an ISO date such as 2021-03-24")
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        raise ImportFailure(f"published {value[:40]!r} is not an ISO date such as 2021-03-24") from None
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    articles: list = field(default_factory=list)
+
+    def __str__(self):
+        return f"imported {self.imported}, unchanged {self.unchanged}, failed {self.failed}"
+
+
+def import_files(paths, *, status, on_failure, progress=lambda files: files):
+    """Import every article in `paths`; `on_failure(message)` hears of each file or record
+    that could not be used. `progress` may wrap the file list (a progress bar)."""
+    from django.core.exceptions import ValidationError
+    from django.db import DatabaseError
+
+    from .services import article_import
+
+    summary = ImportSummary()
+    for path in progress(collect_files(paths)):
+        try:
+            for record in read_records(path):
+                if isinstance(record, ImportFailure):
+                    summary.failed += 1
+                    on_failure(f"{path}: {record}")
+                    continue
+                try:
+                    article, created = article_import(
+                        title=record.title,
+                        content=record.content,
+                        content_format=record.content_format,
+                        source_name=record.source,
+                        url=record.url,
+                        published=record.published,
+                        language=record.language,
+                        topic_names=record.topics,
+                        status=status,
+                    )
+                except (ValidationError, DatabaseError) as error:
+                    summary.failed += 1
+                    on_failure(f"{path}: {record.origin}: {_describe(error)}")
+                    continue
+                if created:
+                    summary.imported += 1
+                    summary.articles.append(article)
+                else:
+                    summary.unchanged += 1
+        except ImportFailure as failure:
+            summary.failed += 1
+            on_failure(f"{path}: {failure}")
+    return summary
+
+
+def _describe(error):
+    messages = getattr(error, "message_dict", None)
+    if messages:
+        return "; ".join(f"{name}: {' '.join(texts)}" for name, texts in messages.items())
+    return " ".join(getattr(error, "messages", [str(error)]))

@@ -1,0 +1,452 @@
+"""The archive's records: where articles come from, who speaks, what they said."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+def unique_slug(model, value, *, max_length=200, exclude_pk=None):
+    """A slug for `value` not yet used by `model` ("name", "name-2", "name-3", …)."""
+    base = slugify(value)[: max_length - 8].strip("-") or "item"
+    existing = model._default_manager.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    taken = set(existing.values_list("slug", flat=True))
+    slug, suffix = base, 2
+    while slug in taken:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Source(models.Model):
+    """An outlet that publishes articles."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(blank=True)
+    country = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("statements:source-detail", kwargs={"slug": self.slug})
+
+
+class TopicQuerySet(models.QuerySet):
+    def with_published_quote_counts(self):
+        return self.annotate(
+            quote_count=models.Count(
+                "quotes",
+                filter=Q(
+                    quotes__status=Quote.Status.APPROVED,
+                    quotes__article__status=Article.Status.PUBLISHED,
+                ),
+            )
+        )
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    keywords = models.TextField(
+        blank=True, help_text="Words or phrases, one per line, that suggest this topic."
+    )
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("statements:topic-detail", kwargs={"slug": self.slug})
+
+    @property
+    def keyword_list(self):
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def public(self):
+        """Speakers a visitor may see: all but those the extractor proposed and no editor
+        has confirmed yet."""
+        return self.filter(needs_review=False)
+
+    def with_published_quote_counts(self):
+        return self.annotate(
+            quote_count=models.Count(
+                "quotes",
+                filter=Q(
+                    quotes__status=Quote.Status.APPROVED,
+                    quotes__article__status=Article.Status.PUBLISHED,
+                ),
+            )
+        )
+
+    def quoted(self):
+        """Speakers with at least one public quote."""
+        return self.with_published_quote_counts().filter(quote_count__gt=0)
+
+    def get_by_name(self, name, *, on=None):
+        """The speaker a name or alias refers to, on a date when given, or None.
+
+        An alias with a validity range ("the secretary") counts only inside it; the speaker's
+        own name always counts. Ambiguous names (two speakers) resolve to None.
+        """
+        name = " ".join((name or "").split())
+        if not name:
+            return None
+        by_name = list(self.filter(name__iexact=name)[:2])
+        if len(by_name) == 1:
+            return by_name[0]
+        aliases = SpeakerAlias.objects.filter(text__iexact=name)
+        if on is not None:
+            aliases = aliases.filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=on),
+                Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+            )
+        speaker_ids = set(aliases.values_list("speaker_id", flat=True))
+        if len(speaker_ids) == 1:
+            return self.filter(pk__in=speaker_ids).first()
+        return None
+
+
+class Speaker(TimestampedModel):
+    """A person or an institution quoted in the archive."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        INSTITUTION = "institution", "Institution"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    role = models.CharField(max_length=200, blank=True, help_text='e.g. "U.S. Secretary of State"')
+    organization = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    bio = models.TextField(blank=True)
+    needs_review = models.BooleanField(
+        default=False,
+        help_text="Created automatically from an article; an editor should confirm it.",
+    )
+
+    objects = SpeakerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["person", "institution"]), name="speaker_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("statements:speaker-detail", kwargs={"slug": self.slug})
+
+
+class SpeakerAlias(models.Model):
+    """Another name or a title that refers to a speaker, optionally only for a period."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(max_length=200)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["speaker", "text"]
+        verbose_name_plural = "speaker aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["speaker", "text", "valid_from"], name="speakeralias_unique_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lte=models.F("valid_to")),
+                name="speakeralias_valid_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return self.speaker.get_absolute_url()
+
+    def applies_on(self, day):
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class SpeakerRedirect(models.Model):
+    """An old slug (a merged or renamed speaker) that now points to another speaker."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="redirects")
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.speaker.slug}"
+
+    def get_absolute_url(self):
+        return self.speaker.get_absolute_url()
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def with_quote_counts(self):
+        return self.annotate(quote_total=models.Count("quotes"))
+
+
+class Article(TimestampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=200, unique=True)
+    body = models.TextField(help_text="Sanitized HTML.")
+    text = models.TextField(
+        editable=False, help_text="Plain text derived from the body; quote offsets index it."
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    # NULL, not "", for "no url": the unique constraint must allow many articles without one.
+    url = models.URLField(max_length=1000, null=True, blank=True)  # noqa: DJ001
+    published = models.DateField(null=True, blank=True, db_index=True)
+    language = models.CharField(max_length=16, default="en")
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.REVIEW, db_index=True
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=Q(url__isnull=False), name="article_unique_url"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "review", "published"]),
+                name="article_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("statements:article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def marked_paragraphs(self, quotes):
+        """The text as paragraphs of (words, quote-or-None) segments, each quote's words
+        marked from its offsets. A quote overlapping an earlier one is left unmarked."""
+        paragraphs = []
+        spans = []
+        for quote in sorted(quotes, key=lambda q: (q.start, -q.end)):
+            if not spans or quote.start >= spans[-1].end:
+                spans.append(quote)
+        boundaries = []
+        position = 0
+        for paragraph in self.text.split("\n\n"):
+            boundaries.append((position, position + len(paragraph)))
+            position += len(paragraph) + 2
+        for start, end in boundaries:
+            segments, cursor = [], start
+            for quote in spans:
+                if quote.end <= start or quote.start >= end:
+                    continue
+                marked_start, marked_end = max(quote.start, start), min(quote.end, end)
+                if marked_start > cursor:
+                    segments.append((self.text[cursor:marked_start], None))
+                segments.append((self.text[marked_start:marked_end], quote))
+                cursor = marked_end
+            if cursor < end:
+                segments.append((self.text[cursor:end], None))
+            paragraphs.append(segments)
+        return paragraphs
+
+
+class StatementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            quotes__status=Quote.Status.APPROVED,
+            quotes__article__status=Article.Status.PUBLISHED,
+        ).distinct()
+
+
+class Statement(TimestampedModel):
+    """One utterance, as reported by one or more articles."""
+
+    canonical_text = models.TextField()
+    first_reported = models.DateField(null=True, blank=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-first_reported", "-pk"]
+
+    def __str__(self):
+        text = self.canonical_text
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    def get_absolute_url(self):
+        return reverse("statements:statement-detail", kwargs={"pk": self.pk})
+
+
+class QuoteQuerySet(models.QuerySet):
+    def published(self):
+        """Approved quotes of published articles: all that the public may see."""
+        return self.filter(
+            status=Quote.Status.APPROVED, article__status=Article.Status.PUBLISHED
+        )
+
+    def by_speaker(self, speaker):
+        return self.filter(speaker=speaker)
+
+    def on_topic(self, topic):
+        return self.filter(topics=topic)
+
+    def newest_first(self):
+        return self.order_by("-article__published", "-pk")
+
+    def with_related(self):
+        return self.select_related("speaker", "article", "article__source")
+
+
+class Quote(TimestampedModel):
+    class Kind(models.TextChoices):
+        FULL = "full", "Full quote"
+        FRAGMENT = "fragment", "Fragment"
+        INDIRECT = "indirect", "Indirect"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField()
+    start = models.PositiveIntegerField(help_text="Offset of the first character in the text.")
+    end = models.PositiveIntegerField(help_text="Offset just past the last character.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FULL)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    confidence = models.FloatField(default=1.0)
+    statement = models.ForeignKey(
+        Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_span_valid"),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1),
+                name="quote_confidence_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["full", "fragment", "indirect"]), name="quote_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "approved", "rejected"]),
+                name="quote_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "start", "end"], name="quote_unique_span_per_article"
+            ),
+        ]
+
+    def __str__(self):
+        text = self.text
+        return f"{self.speaker}: “{text if len(text) <= 60 else text[:59] + '…'}”"
+
+    def get_absolute_url(self):
+        return reverse("statements:quote-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        if self.article_id is None or self.start is None or self.end is None:
+            return
+        article_text = self.article.text
+        if not 0 <= self.start < self.end <= len(article_text):
+            raise ValidationError(
+                {"end": f"The span {self.start}–{self.end} lies outside the article's text."}
+            )
+        if article_text[self.start : self.end] != self.text:
+            raise ValidationError(
+                {
+                    "text": "The offsets do not select the quote's words: the article has "
+                    f"“{article_text[self.start : self.end][:120]}” there."
+                }
+            )
+
+    @property
+    def published_on(self):
+        return self.article.published
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.APPROVED and self.article.is_published
+
+    def context(self, sentences=1):
+        """The quote with the sentences around it, within its paragraph: (before, words, after)."""
+        text = self.article.text
+        paragraph_start = text.rfind("\n\n", 0, self.start)
+        paragraph_start = 0 if paragraph_start < 0 else paragraph_start + 2
+        paragraph_end = text.find("\n\n", self.end)
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        ends_before = [m.end() for m in SENTENCE_END.finditer(text, paragraph_start, self.start)]
+        ends_after = [m.start() + len(m.group().rstrip()) for m in SENTENCE_END.finditer(text, self.end, paragraph_end)]
+        before_start = ends_before[-sentences] if len(ends_before) >= sentences else paragraph_start
+        after_end = ends_after[sentences - 1] if len(ends_after) >= sentences else paragraph_end
+        return text[before_start : self.start], text[self.start : self.end], text[self.end : after_end]
+
+
+# A sentence ends at . ! or ? (perhaps closed by a quote mark) before a capital or an opening
+# quote mark, unless the word before is an initial or a title ("U.S.", "Mr.").
+SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bGen)(?<!\bSen)(?<!\bRep)(?<!\bGov)"
+    r"[.!?][”\"’']?\s+(?=[“\"‘A-Z])"
+)

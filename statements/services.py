@@ -1,0 +1,205 @@
+"""Every write to the archive goes through these functions: keyword-only, one transaction each,
+validated before saving. Views, admin actions and management commands call them."""
+
+import datetime
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import (
+    Article,
+    Quote,
+    Source,
+    Speaker,
+    SpeakerAlias,
+    SpeakerRedirect,
+    Topic,
+    unique_slug,
+)
+from .sanitizing import html_to_text, looks_like_html, sanitize_html, text_to_html
+
+
+def content_hash_for(text):
+    """Identity of an article's text: the same words imported twice are one article."""
+    folded = " ".join(text.casefold().split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def body_and_text_from(content, *, content_format="auto"):
+    """(sanitized HTML body, plain text) for pasted or imported content."""
+    if content_format == "auto":
+        content_format = "html" if looks_like_html(content) else "text"
+    if content_format == "html":
+        body = sanitize_html(content)
+    elif content_format == "text":
+        body = text_to_html(content)
+    else:
+        raise ValueError(f"unknown content format {content_format!r}")
+    return body, html_to_text(body)
+
+
+def source_get_or_create(*, name):
+    name = " ".join((name or "").split())
+    if not name:
+        return None
+    slug = slugify(name)[:190] or "source"
+    source, _ = Source.objects.get_or_create(slug=slug, defaults={"name": name})
+    return source
+
+
+def topic_get_or_create(*, name):
+    name = " ".join((name or "").split())
+    slug = slugify(name)[:190]
+    if not slug:
+        return None
+    existing = Topic.objects.filter(slug=slug).first() or Topic.objects.filter(name__iexact=name).first()
+    return existing or Topic.objects.create(name=name, slug=slug)
+
+
+def article_find_existing(*, url, content_hash):
+    if url:
+        by_url = Article.objects.filter(url=url).first()
+        if by_url:
+            return by_url
+    return Article.objects.filter(content_hash=content_hash).first()
+
+
+@transaction.atomic
+def article_import(
+    *,
+    title: str,
+    content: str,
+    content_format: str = "auto",
+    source: Source | None = None,
+    source_name: str | None = None,
+    url: str | None = None,
+    published: datetime.date | None = None,
+    language: str = "en",
+    topics=(),
+    topic_names=(),
+    status: str = Article.Status.REVIEW,
+) -> tuple[Article, bool]:
+    """Create an article from pasted or imported text/HTML; (article, created).
+
+    The outlet and topics come as records (`source`, `topics`) or as names to find or create
+    (`source_name`, `topic_names`). The same article (same url, or the same words) imported
+    again is returned unchanged.
+    """
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": "An article needs a title."})
+    body, text = body_and_text_from(content or "", content_format=content_format)
+    if not text:
+        raise ValidationError({"body": "The article has no text."})
+    url = (url or "").strip() or None
+    content_hash = content_hash_for(text)
+    existing = article_find_existing(url=url, content_hash=content_hash)
+    if existing:
+        return existing, False
+
+    article = Article(
+        title=title[:500],
+        slug=unique_slug(Article, title),
+        body=body,
+        text=text,
+        source=source or (source_get_or_create(name=source_name) if source_name else None),
+        url=url,
+        published=published,
+        language=(language or "en")[:16],
+        content_hash=content_hash,
+        status=status,
+    )
+    article.full_clean()
+    article.save()
+    named_topics = [topic for name in topic_names if (topic := topic_get_or_create(name=name))]
+    article.topics.set([*topics, *named_topics])
+    return article, True
+
+
+@transaction.atomic
+def article_set_status(*, articles, status: str) -> int:
+    """Move articles to draft, review or published; the number changed."""
+    if status not in Article.Status.values:
+        raise ValidationError(f"Unknown status {status!r}.")
+    changed = list(articles.exclude(status=status).values_list("pk", flat=True))
+    for article in Article.objects.filter(pk__in=changed):
+        article.status = status
+        article.save(update_fields=["status", "updated_at"])
+    return len(changed)
+
+
+@transaction.atomic
+def quote_set_status(*, quotes, status: str) -> int:
+    """Approve or reject quotes (or send them back to proposed); the number changed."""
+    if status not in Quote.Status.values:
+        raise ValidationError(f"Unknown status {status!r}.")
+    changed = list(quotes.exclude(status=status).values_list("pk", flat=True))
+    for quote in Quote.objects.filter(pk__in=changed):
+        quote.status = status
+        quote.save(update_fields=["status", "updated_at"])
+    return len(changed)
+
+
+@transaction.atomic
+def quote_reattribute(*, quotes, speaker: Speaker) -> int:
+    changed = list(quotes.exclude(speaker=speaker).values_list("pk", flat=True))
+    for quote in Quote.objects.filter(pk__in=changed):
+        quote.speaker = speaker
+        quote.save(update_fields=["speaker", "updated_at"])
+    return len(changed)
+
+
+@transaction.atomic
+def speaker_merge(*, source: Speaker, target: Speaker) -> Speaker:
+    """Fold `source` into `target`: its quotes and aliases move over, its name becomes an
+    alias, and its slug (and any slug that pointed to it) redirects to `target`."""
+    if source.pk == target.pk:
+        raise ValidationError("A speaker cannot be merged into itself.")
+    for quote in source.quotes.all():
+        quote.speaker = target
+        quote.save(update_fields=["speaker", "updated_at"])
+    target_aliases = {(a.text.casefold(), a.valid_from) for a in target.aliases.all()}
+    for alias in source.aliases.all():
+        if (alias.text.casefold(), alias.valid_from) in target_aliases:
+            alias.delete()
+        else:
+            alias.speaker = target
+            alias.save(update_fields=["speaker"])
+            target_aliases.add((alias.text.casefold(), alias.valid_from))
+    if source.name.casefold() != target.name.casefold() and (
+        source.name.casefold(),
+        None,
+    ) not in target_aliases:
+        SpeakerAlias.objects.create(speaker=target, text=source.name)
+    SpeakerRedirect.objects.filter(speaker=source).update(speaker=target)
+    SpeakerRedirect.objects.update_or_create(old_slug=source.slug, defaults={"speaker": target})
+    source.delete()
+    target.save(update_fields=["updated_at"])
+    return target
+
+
+@transaction.atomic
+def speaker_create(*, name: str, kind: str = Speaker.Kind.PERSON, needs_review=False, **fields) -> Speaker:
+    speaker = Speaker(name=name, slug=unique_slug(Speaker, name), kind=kind, needs_review=needs_review, **fields)
+    speaker.full_clean()
+    speaker.save()
+    return speaker
+
+
+@transaction.atomic
+def speaker_confirm(*, speakers) -> int:
+    changed = list(speakers.filter(needs_review=True))
+    for speaker in changed:
+        speaker.needs_review = False
+        speaker.save(update_fields=["needs_review", "updated_at"])
+    return len(changed)
+
+
+@transaction.atomic
+def quote_save(*, quote: Quote) -> Quote:
+    """Save an edited or new quote; its offsets must select its words."""
+    quote.full_clean()
+    quote.save()
+    return quote

@@ -1,0 +1,183 @@
+"""Public pages. Every queryset here starts from `.published()` (or the public speakers), so an
+unpublished article or an unapproved quote never reaches a visitor."""
+
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+
+from .models import Article, Quote, Source, Speaker, SpeakerRedirect, Statement, Topic
+
+QUOTES_PER_PAGE = 20
+
+
+class HomeView(TemplateView):
+    template_name = "statements/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            latest_quotes=Quote.objects.published().with_related().newest_first()[:10],
+            top_speakers=Speaker.objects.public().quoted().order_by("-quote_count", "name")[:10],
+            topics=Topic.objects.with_published_quote_counts().order_by("name"),
+            **kwargs,
+        )
+
+
+class QuoteListOfObjectMixin(SingleObjectMixin):
+    """A detail page whose body is a paginated list of the object's public quotes
+    (the pattern from Django's docs: SingleObjectMixin with ListView)."""
+
+    paginate_by = QUOTES_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object(queryset=self.get_object_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def get_object_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**{self.context_object_name: self.object, **kwargs})
+
+    def quotes(self):
+        return Quote.objects.published().with_related().newest_first()
+
+
+class SpeakerListView(ListView):
+    template_name = "statements/speaker_list.html"
+    context_object_name = "speakers"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return Speaker.objects.public().with_published_quote_counts().order_by("name")
+
+
+class SpeakerDetailView(QuoteListOfObjectMixin, ListView):
+    model = Speaker
+    template_name = "statements/speaker_detail.html"
+    context_object_name = "speaker"
+
+    def get_object_queryset(self):
+        return Speaker.objects.public()
+
+    def get(self, request, *args, **kwargs):
+        slug = kwargs["slug"]
+        if not Speaker.objects.public().filter(slug=slug).exists():
+            moved = SpeakerRedirect.objects.select_related("speaker").filter(old_slug=slug).first()
+            if moved:
+                return redirect(moved.speaker, permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.quotes().by_speaker(self.object)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            aliases=self.object.aliases.all(),
+            speaker_topics=Topic.objects.filter(
+                quotes__in=Quote.objects.published().by_speaker(self.object)
+            )
+            .annotate(quote_count=Count("quotes"))
+            .order_by("-quote_count", "name"),
+            **kwargs,
+        )
+
+
+class TopicListView(ListView):
+    template_name = "statements/topic_list.html"
+    context_object_name = "topics"
+
+    def get_queryset(self):
+        return Topic.objects.with_published_quote_counts().order_by("name")
+
+
+class TopicDetailView(QuoteListOfObjectMixin, ListView):
+    model = Topic
+    template_name = "statements/topic_detail.html"
+    context_object_name = "topic"
+
+    def get_queryset(self):
+        return self.quotes().on_topic(self.object)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            topic_speakers=Speaker.objects.filter(
+                quotes__in=Quote.objects.published().on_topic(self.object)
+            )
+            .annotate(quote_count=Count("quotes"))
+            .order_by("-quote_count", "name")[:20],
+            **kwargs,
+        )
+
+
+class SourceDetailView(SingleObjectMixin, ListView):
+    model = Source
+    template_name = "statements/source_detail.html"
+    paginate_by = QUOTES_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object(queryset=Source.objects.all())
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.object.articles.published().select_related("source")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(source=self.object, **kwargs)
+
+
+class ArticleDetailView(DetailView):
+    template_name = "statements/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.published().select_related("source").prefetch_related("topics")
+
+    def get_context_data(self, **kwargs):
+        quotes = list(self.object.quotes.published().select_related("speaker").order_by("start"))
+        return super().get_context_data(
+            paragraphs=self.object.marked_paragraphs(quotes),
+            quotes=quotes,
+            **kwargs,
+        )
+
+
+class QuoteDetailView(DetailView):
+    template_name = "statements/quote_detail.html"
+    context_object_name = "quote"
+
+    def get_queryset(self):
+        return Quote.objects.published().with_related().prefetch_related("topics")
+
+    def get_context_data(self, **kwargs):
+        quote = self.object
+        before, words, after = quote.context()
+        other_reports = []
+        if quote.statement_id:
+            other_reports = (
+                Quote.objects.published()
+                .with_related()
+                .filter(statement_id=quote.statement_id)
+                .exclude(pk=quote.pk)
+                .order_by("article__published", "pk")
+            )
+        return super().get_context_data(
+            context_before=before, context_after=after, other_reports=other_reports, **kwargs
+        )
+
+
+class StatementDetailView(DetailView):
+    template_name = "statements/statement_detail.html"
+    context_object_name = "statement"
+
+    def get_queryset(self):
+        return Statement.objects.published()
+
+    def get_context_data(self, **kwargs):
+        reports = (
+            self.object.quotes.published().with_related().order_by("article__published", "pk")
+        )
+        if not reports:
+            raise Http404("No published report of this statement.")
+        return super().get_context_data(reports=reports, **kwargs)

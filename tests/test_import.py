@@ -1,0 +1,168 @@
+import json
+
+import pytest
+from django.core.management import call_command
+
+from statements.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def run_import(*paths, publish=False):
+    """Run import_articles; (exit status, stdout, stderr)."""
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    args = [str(p) for p in paths] + (["--publish"] if publish else [])
+    try:
+        call_command("import_articles", *args, stdout=out, stderr=err)
+        status = 0
+    except SystemExit as exit_:
+        status = exit_.code
+    return status, out.getvalue(), err.getvalue()
+
+
+def write(path, content, encoding="utf-8"):
+    path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+    return path
+
+
+def test_txt_first_line_is_title(tmp_path):
+    write(tmp_path / "a.txt", "\n\nNATO ministers meet\n\n“We are united,” the secretary said.\n\nMore text.")
+    status, out, err = run_import(tmp_path)
+    article = Article.objects.get()
+    assert (status, out.strip(), err) == (0, "imported 1, unchanged 0, failed 0", "")
+    assert article.title == "NATO ministers meet"
+    assert article.text == "“We are united,” the secretary said.\n\nMore text."
+    assert article.status == Article.Status.REVIEW
+
+
+def test_html_title_and_sanitized_body(tmp_path):
+    write(
+        tmp_path / "b.html",
+        "<html><head><title>Talks in Alaska</title><script>evil()</script></head>"
+        "<body><h1>Talks in Alaska</h1><p onclick='x()'>The talks were <b>tense</b>.</p>"
+        "<iframe src='https://evil'></iframe><script>alert(1)</script></body></html>",
+    )
+    status, out, _ = run_import(tmp_path, publish=True)
+    article = Article.objects.get()
+    assert status == 0
+    assert article.title == "Talks in Alaska"
+    assert article.body == "<p>The talks were <b>tense</b>.</p>"
+    assert article.text == "The talks were tense."
+    assert article.status == Article.Status.PUBLISHED
+
+
+def test_html_title_from_first_h1_when_no_title(tmp_path):
+    write(tmp_path / "c.htm", "<body><h1>Only a heading</h1><p>Body text.</p></body>")
+    run_import(tmp_path / "c.htm")
+    article = Article.objects.get()
+    assert (article.title, article.text) == ("Only a heading", "Body text.")
+
+
+def test_json_object_list_and_jsonl(tmp_path):
+    write(tmp_path / "one.json", json.dumps({"title": "One", "body": "Body one.", "url": "https://ex.org/1", "source": "Reuters", "published": "2021-03-24", "topics": ["China", "NATO"]}))
+    write(tmp_path / "list.json", json.dumps([{"title": "Two", "body": "Body two."}, {"title": "Three", "body": "Body three.", "language": "fr"}]))
+    write(tmp_path / "more.jsonl", '{"title": "Four", "body": "Body four."}\n\n{"title": "Five", "body": "Body five."}\n')
+    status, out, _ = run_import(tmp_path)
+    assert (status, out.strip()) == (0, "imported 5, unchanged 0, failed 0")
+    one = Article.objects.get(title="One")
+    assert one.source.name == "Reuters" and str(one.published) == "2021-03-24"
+    assert sorted(one.topics.values_list("name", flat=True)) == ["China", "NATO"]
+    assert Article.objects.get(title="Three").language == "fr"
+
+
+def test_importing_again_changes_nothing(tmp_path):
+    write(tmp_path / "a.txt", "Title\n\nSome words.")
+    write(tmp_path / "b.json", json.dumps({"title": "B", "body": "Other words.", "url": "https://ex.org/b"}))
+    run_import(tmp_path)
+    # Same url with edited text, and the same text with another title: both already there.
+    write(tmp_path / "b.json", json.dumps({"title": "B again", "body": "Edited words.", "url": "https://ex.org/b"}))
+    write(tmp_path / "a.txt", "Another title\n\nSome   words.")
+    status, out, _ = run_import(tmp_path)
+    assert (status, out.strip()) == (0, "imported 0, unchanged 2, failed 0")
+    assert Article.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("latin1.txt", "Title\n\nCaf\xe9 cr\xe8me".encode("latin-1"), "not valid UTF-8 (byte 0xe9"),
+        ("mixed.txt", "Title\n\nGood “UTF-8” then ".encode() + "caf\xe9".encode("cp1252"), "not valid UTF-8"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", "binary file"),
+        ("empty.txt", b"", "file is empty"),
+        ("blank.txt", b"  \n\n  ", "file has no text"),
+        ("title-only.txt", b"Just a title", "needs a title line and a body"),
+        ("bad.json", b'{"title": "x", "body": ', "invalid JSON"),
+        ("no-title.html", b"<p>No title anywhere</p>", "no <title> or <h1>"),
+        ("notes.csv", b"a,b\n1,2", "unsupported file type .csv"),
+    ],
+)
+def test_each_broken_file_fails_alone_with_its_reason(tmp_path, name, content, reason):
+    write(tmp_path / "good.txt", "Good article\n\nIt imports.")
+    write(tmp_path / name, content)
+    status, out, err = run_import(tmp_path / "good.txt", tmp_path / name)
+    assert status == 1
+    assert out.strip() == "imported 1, unchanged 0, failed 1"
+    assert name in err and reason in err
+    assert list(Article.objects.values_list("title", flat=True)) == ["Good article"]
+
+
+def test_oversized_file_is_refused(tmp_path):
+    write(tmp_path / "huge.txt", "Title\n\n" + "word " * (1100 * 1024))
+    status, _, err = run_import(tmp_path / "huge.txt")
+    assert status == 1 and "limit is 5 MB" in err
+    assert not Article.objects.exists()
+
+
+def test_bad_records_fail_alone_and_name_the_record(tmp_path):
+    write(tmp_path / "records.json", json.dumps([
+        {"title": "Fine", "body": "A fine body."},
+        {"title": "No body"},
+        {"body": "No title"},
+        {"title": "Bad date", "body": "Body with a bad date.", "published": "24/03/2021"},
+        "not an object",
+    ]))
+    write(tmp_path / "lines.jsonl", '{"title": "Line ok", "body": "Line body."}\n{broken\n')
+    status, out, err = run_import(tmp_path)
+    assert status == 1
+    assert out.strip() == "imported 2, unchanged 0, failed 5"
+    assert "records.json record 2: missing body" in err
+    assert "records.json record 3: missing title" in err
+    assert "records.json record 4: published '24/03/2021' is not an ISO date" in err
+    assert "records.json record 5: a record must be a JSON object" in err
+    assert "lines.jsonl line 2: invalid JSON" in err
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Fine", "Line ok"]
+
+
+def test_a_failing_record_leaves_nothing_half_written(tmp_path, monkeypatch):
+    """If saving fails after the article row is written (topics here), the article is rolled back."""
+    from statements import services
+
+    def broken_topic(**kwargs):
+        raise services.ValidationError("topic store is down")
+
+    monkeypatch.setattr(services, "topic_get_or_create", broken_topic)
+    write(tmp_path / "a.json", json.dumps({"title": "T", "body": "Body.", "topics": ["China"]}))
+    status, _, err = run_import(tmp_path)
+    assert status == 1 and "topic store is down" in err
+    assert not Article.objects.exists()
+
+
+def test_utf16_and_bom_files_import(tmp_path):
+    write(tmp_path / "u16.txt", "Título\n\n“Olá,” disse ele.".encode("utf-16"))
+    write(tmp_path / "bom.txt", b"\xef\xbb\xbfBOM title\n\nBody.")
+    status, out, _ = run_import(tmp_path)
+    assert (status, out.strip()) == (0, "imported 2, unchanged 0, failed 0")
+    assert set(Article.objects.values_list("title", flat=True)) == {"Título", "BOM title"}
+
+
+def test_progress_bar_for_many_files(tmp_path, capsys):
+    for number in range(25):
+        write(tmp_path / f"{number:02}.txt", f"Title {number}\n\nBody number {number}.")
+    from django.core.management import call_command
+
+    call_command("import_articles", str(tmp_path))
+    captured = capsys.readouterr()
+    assert "25/25" in captured.err
+    assert captured.out.strip().endswith("imported 25, unchanged 0, failed 0")

@@ -1,0 +1,89 @@
+import pytest
+from django.urls import reverse
+
+from statements.models import Article, Quote
+from tests.factories import make_article, make_quote, make_speaker
+
+pytestmark = pytest.mark.django_db
+
+COERCION = "There is no doubt that Beijing’s coercive behavior threatens our collective security"
+
+
+def test_blinken_page_lists_his_quotes(client, seeded):
+    response = client.get(reverse("statements:speaker-detail", kwargs={"slug": "antony-blinken"}))
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 12
+    content = response.content.decode()
+    assert COERCION in content
+    assert "U.S. Secretary of State" in content
+    assert "We will face China’s economic abuses" not in content  # Biden's, not his
+    assert '<span class="alias">the top U.S. diplomat</span>' in content
+
+
+def test_home_shows_latest_quotes_speakers_and_topics(client, seeded):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert len(response.context["latest_quotes"]) == 10
+    top = response.context["top_speakers"]
+    assert [(s.name, s.quote_count) for s in top[:3]] == [("Antony Blinken", 12), ("Joe Biden", 4), ("U.S. Department of the Treasury", 1)]
+    assert b'href="/topics/china/"' in response.content
+
+
+def test_article_page_marks_each_quote_and_links_its_permalink(client, seeded):
+    article = Article.objects.get(title__startswith="Blinken says")
+    response = client.get(article.get_absolute_url())
+    quote = Quote.objects.get(text__startswith="There is no doubt")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'<mark id="quote-{quote.pk}" class="quote-mark"><a href="{quote.get_absolute_url()}" title="Antony Blinken">{quote.text}</a></mark>' in content
+    assert content.count('class="quote-mark"') == 16
+
+
+def test_topic_page_lists_quotes_and_speakers(client, seeded):
+    response = client.get(reverse("statements:topic-detail", kwargs={"slug": "defense-spending"}))
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 4
+    assert [(s.name, s.quote_count) for s in response.context["topic_speakers"]] == [("Antony Blinken", 4)]
+
+
+def test_unpublished_content_is_not_public(client):
+    draft = make_article("Secret draft. “Hidden words,” she said.", status=Article.Status.REVIEW)
+    proposed = make_quote(make_article("Public text. “Proposed words,” he said."), "Proposed words", status=Quote.Status.PROPOSED)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(proposed.get_absolute_url()).status_code == 404
+    assert "Proposed words" not in client.get(proposed.speaker.get_absolute_url()).content.decode()
+
+
+def test_unconfirmed_speaker_has_no_public_page(client):
+    speaker = make_speaker("Unknown Official", needs_review=True)
+    assert client.get(speaker.get_absolute_url()).status_code == 404
+
+
+def test_quote_permalink_shows_words_speaker_and_context(client, seeded):
+    quote = Quote.objects.get(text__startswith="When one of us is coerced")
+    response = client.get(quote.get_absolute_url())
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert quote.text in content
+    assert "the top U.S. diplomat said." in content  # the context after the words
+    assert f'href="{quote.article.get_absolute_url()}#quote-{quote.pk}"' in content
+
+
+def test_bad_page_number_is_404(client, seeded):
+    url = reverse("statements:speaker-detail", kwargs={"slug": "antony-blinken"})
+    assert client.get(url + "?page=99").status_code == 404
+    assert client.get(url + "?page=abc").status_code == 404
+
+
+def test_speaker_pages_paginate_newest_first(client):
+    speaker = make_speaker("Prolific Speaker")
+    import datetime
+
+    for day in range(1, 26):
+        article = make_article(f"Day {day}. “Remark number {day},” she said.", published=datetime.date(2021, 1, day))
+        make_quote(article, f"Remark number {day}", speaker=speaker)
+    first = client.get(speaker.get_absolute_url())
+    assert [q.text for q in first.context["object_list"]][:2] == ["Remark number 25", "Remark number 24"]
+    assert len(first.context["object_list"]) == 20
+    second = client.get(speaker.get_absolute_url() + "?page=2")
+    assert [q.text for q in second.context["object_list"]] == [f"Remark number {d}" for d in range(5, 0, -1)]
