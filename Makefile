@@ -26,12 +26,15 @@ setup: $(VENV)/.requirements
 	mkdir -p "$(ARCHIVE_DATA_DIR)"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed
+	$(PY) manage.py rebuild_index --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-## run: set up, then serve on http://127.0.0.1:8000
+## run: set up, then serve on http://127.0.0.1:8000 with the search-index queue worker beside it
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/; create a login with: $(PY) manage.py createsuperuser)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py process_index_queue --loop & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite, after checking that migrations are up to date
 test: $(VENV)/.requirements-dev browser-deps migrations-check

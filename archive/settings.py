@@ -162,12 +162,14 @@ def haystack_connection(url):
     options = dict(parse_qsl(parts.query))
     if parts.scheme == "whoosh":
         return {
-            "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+            "ENGINE": "statements.search_backend.ArchiveWhooshEngine",
             "PATH": parts.path or str(ARCHIVE_DATA_DIR / "whoosh"),
             "STORAGE": "file",
             "POST_LIMIT": 128 * 1024 * 1024,
             "INCLUDE_SPELLING": True,
             "BATCH_SIZE": 1000,
+            # Writes that fail must raise: the index queue keeps the change and retries.
+            "SILENTLY_FAIL": False,
         }
     if parts.scheme in {"elasticsearch", "elasticsearchs"}:
         scheme = "https" if parts.scheme.endswith("s") else "http"
@@ -193,7 +195,9 @@ SEARCH_URL = os.environ.get("SEARCH_URL") or f"whoosh://{ARCHIVE_DATA_DIR / 'who
 HAYSTACK_CONNECTIONS = {"default": haystack_connection(SEARCH_URL)}
 # Changes reach the index through statements.indexing's queue, never through haystack's
 # per-save signal processor (which writes from every web worker and loses deletes on a lock).
-HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+HAYSTACK_SIGNAL_PROCESSOR = "statements.indexing.QueueSignalProcessor"
+# Apply the queue right after each commit when no other process is writing the index.
+SEARCH_INDEX_APPLY_ON_COMMIT = env_bool("SEARCH_INDEX_APPLY_ON_COMMIT", default=True)
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 

@@ -1,7 +1,9 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Article, Speaker
+from .models import Article, Quote, Source, Speaker, Topic
 from .services import article_find_existing, body_and_text_from, content_hash_for
 
 CONTENT_FORMATS = [
@@ -54,3 +56,58 @@ class ChooseSpeakerForm(forms.Form):
     def __init__(self, *args, exclude=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["speaker"].queryset = Speaker.objects.exclude(pk__in=[s.pk for s in exclude])
+
+
+class SearchForm(forms.Form):
+    """The search page's GET parameters. Bad values are form errors shown beside the form."""
+
+    SORT_CHOICES = [("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")]
+
+    q = forms.CharField(required=False, label="Search quotes", strip=True)
+    speaker = forms.SlugField(required=False)
+    topic = forms.SlugField(required=False)
+    source = forms.SlugField(required=False)
+    year = forms.RegexField(regex=r"^\d{4}$", required=False, error_messages={"invalid": "A year has four digits."})
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Quote.Kind.choices], required=False)
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, **kwargs):
+        # "from" and "to" are Python keywords: the form fields are date_from / date_to.
+        if data is not None:
+            data = data.copy()
+            for public, field_name in (("from", "date_from"), ("to", "date_to")):
+                if public in data:
+                    data[field_name] = data[public]
+        super().__init__(data, **kwargs)
+
+    def _clean_record(self, name, model, label):
+        slug = self.cleaned_data.get(name)
+        if not slug:
+            return None
+        queryset = model.objects.public() if model is Speaker else model.objects.all()
+        record = queryset.filter(slug=slug).first()
+        if record is None:
+            raise ValidationError(f"There is no {label} “{slug}” in the archive.")
+        return record
+
+    def clean_speaker(self):
+        return self._clean_record("speaker", Speaker, "speaker")
+
+    def clean_topic(self):
+        return self._clean_record("topic", Topic, "topic")
+
+    def clean_source(self):
+        return self._clean_record("source", Source, "outlet")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    @staticmethod
+    def as_datetime(day):
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC) if day else None

@@ -450,3 +450,23 @@ SENTENCE_END = re.compile(
     r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bGen)(?<!\bSen)(?<!\bRep)(?<!\bGov)"
     r"[.!?][”\"’']?\s+(?=[“\"‘A-Z])"
 )
+
+
+class IndexQueueEntry(models.Model):
+    """A record whose search-index entry must be brought in step with the database. Written in
+    the same transaction as the change; applied in batches by one writer (statements.indexing)."""
+
+    model = models.CharField(max_length=100)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "index queue entries"
+        indexes = [models.Index(fields=["model", "object_id"], name="indexqueue_model_object")]
+
+    def __str__(self):
+        return f"{self.model}.{self.object_id}"
+
+    def get_absolute_url(self):
+        return reverse("admin:statements_indexqueueentry_changelist")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "statements"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
     path("statements/<int:pk>/", views.StatementDetailView.as_view(), name="statement-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("api/v1/search/", api.search, name="api-search"),
 ]

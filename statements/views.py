@@ -7,7 +7,9 @@ from django.shortcuts import redirect
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from .highlighting import highlight
 from .models import Article, Quote, Source, Speaker, SpeakerRedirect, Statement, Topic
+from .search import PageNotFound, article_search, search_from_params
 
 QUOTES_PER_PAGE = 20
 
@@ -181,3 +183,25 @@ class StatementDetailView(DetailView):
         if not reports:
             raise Http404("No published report of this statement.")
         return super().get_context_data(reports=reports, **kwargs)
+
+
+class SearchView(TemplateView):
+    """/search/: quotes matching a query and filters, with facets. Bad input is answered with
+    notices and form errors on a normal page; only a page number past the end is a 404."""
+
+    template_name = "statements/search.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            search = search_from_params(self.request.GET)
+        except PageNotFound:
+            raise Http404("No such page of results.") from None
+        context = super().get_context_data(search=search, form=search.form, **kwargs)
+        if search.outcome is not None:
+            context["results"] = [(quote, highlight(quote.text, search.parsed)) for quote in search.outcome.quotes]
+            context["articles"] = article_search(search.parsed) if search.page == 1 else []
+        elif search.is_empty:
+            context["latest_quotes"] = Quote.objects.published().with_related().newest_first()[:5]
+            context["top_speakers"] = Speaker.objects.public().quoted().order_by("-quote_count", "name")[:10]
+            context["topics"] = Topic.objects.with_published_quote_counts().order_by("name")
+        return context

@@ -4,12 +4,33 @@ from django.core.management import call_command
 
 @pytest.fixture(autouse=True, scope="session")
 def archive_data_dir(tmp_path_factory):
-    """Anything the site writes during tests goes to a temporary folder, never var/."""
+    """Anything the site writes during tests goes to a temporary folder, never var/: the
+    search index included."""
     from django.conf import settings
+    from haystack import connections
 
     path = tmp_path_factory.mktemp("archive-data")
     settings.ARCHIVE_DATA_DIR = path
+    connections.connections_info["default"]["PATH"] = str(path / "whoosh")
+    connections.thread_local.connections = {}
     return path
+
+
+@pytest.fixture
+def search_index(db):
+    """An empty search index for this test; `search_index()` applies the queued changes."""
+    from haystack import connections
+
+    from statements.indexing import index_queue_apply
+
+    connections["default"].get_backend().clear()
+    yield lambda: index_queue_apply()
+    connections["default"].get_backend().clear()
+
+
+@pytest.fixture
+def indexed_seed(seeded, search_index):
+    search_index()
 
 
 @pytest.fixture

@@ -1,0 +1,177 @@
+"""Keeping the search index in step with the database.
+
+Every change to what search shows (a quote approved, an article published, a speaker renamed,
+a topic attached, anything deleted) writes an IndexQueueEntry in the same transaction, through
+haystack's signal-processor hook (`QueueSignalProcessor`, chosen in settings). One writer at a
+time, holding a file lock, applies the queue in batches: an entry is removed only after its
+change reached the index, so an index outage or a locked index loses nothing. Applying an entry
+asks the database what is true *now* (in the published queryset: index it; not: remove it), so
+order and repetition do not matter.
+
+After each commit the queue is applied at once when no other process is writing; otherwise the
+`process_index_queue --loop` worker (started by `make run`) or the next change picks it up.
+"""
+
+import contextlib
+import fcntl
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from haystack import connections
+from haystack.signals import BaseSignalProcessor
+
+from .models import Article, IndexQueueEntry, Quote, Source, Speaker, Topic
+from .search_indexes import INDEXED_MODELS
+
+log = logging.getLogger(__name__)
+LABELS = {model: model._meta.label_lower for model in INDEXED_MODELS}
+BATCH_SIZE = 1000
+
+
+def enqueue(model, ids):
+    ids = list(ids)
+    if not ids:
+        return
+    label = LABELS[model]
+    IndexQueueEntry.objects.bulk_create(
+        [IndexQueueEntry(model=label, object_id=pk) for pk in ids], batch_size=BATCH_SIZE
+    )
+    transaction.on_commit(apply_soon)
+
+
+def enqueue_article_with_quotes(article_ids):
+    article_ids = list(article_ids)
+    enqueue(Article, article_ids)
+    enqueue(Quote, Quote.objects.filter(article_id__in=article_ids).values_list("pk", flat=True))
+
+
+class QueueSignalProcessor(BaseSignalProcessor):
+    """Queues index changes instead of writing the index from the request (haystack's
+    RealtimeSignalProcessor would write from every web worker at once)."""
+
+    def setup(self):
+        post_save.connect(self.quote_changed, sender=Quote)
+        post_delete.connect(self.quote_changed, sender=Quote)
+        post_save.connect(self.article_changed, sender=Article)
+        post_delete.connect(self.article_deleted, sender=Article)
+        post_save.connect(self.speaker_changed, sender=Speaker)
+        post_save.connect(self.topic_changed, sender=Topic)
+        post_save.connect(self.source_changed, sender=Source)
+        m2m_changed.connect(self.topics_changed, sender=Quote.topics.through)
+        m2m_changed.connect(self.topics_changed, sender=Article.topics.through)
+
+    def teardown(self):
+        post_save.disconnect(self.quote_changed, sender=Quote)
+        post_delete.disconnect(self.quote_changed, sender=Quote)
+        post_save.disconnect(self.article_changed, sender=Article)
+        post_delete.disconnect(self.article_deleted, sender=Article)
+        post_save.disconnect(self.speaker_changed, sender=Speaker)
+        post_save.disconnect(self.topic_changed, sender=Topic)
+        post_save.disconnect(self.source_changed, sender=Source)
+        m2m_changed.disconnect(self.topics_changed, sender=Quote.topics.through)
+        m2m_changed.disconnect(self.topics_changed, sender=Article.topics.through)
+
+    def quote_changed(self, sender, instance, **kwargs):
+        enqueue(Quote, [instance.pk])
+
+    def article_changed(self, sender, instance, created=False, **kwargs):
+        if created:
+            enqueue(Article, [instance.pk])
+        else:
+            # Its quotes are public only while it is published, and carry its title and date.
+            enqueue_article_with_quotes([instance.pk])
+
+    def article_deleted(self, sender, instance, **kwargs):
+        enqueue(Article, [instance.pk])  # its quotes send their own post_delete
+
+    def speaker_changed(self, sender, instance, created=False, **kwargs):
+        if not created:
+            enqueue(Quote, instance.quotes.values_list("pk", flat=True))
+
+    def topic_changed(self, sender, instance, created=False, **kwargs):
+        if not created:
+            enqueue(Quote, instance.quotes.values_list("pk", flat=True))
+            enqueue(Article, instance.articles.values_list("pk", flat=True))
+
+    def source_changed(self, sender, instance, created=False, **kwargs):
+        if not created:
+            enqueue_article_with_quotes(instance.articles.values_list("pk", flat=True))
+
+    def topics_changed(self, sender, instance, action, reverse, model, pk_set, **kwargs):
+        if action not in {"post_add", "post_remove", "post_clear"}:
+            return
+        if not reverse:
+            enqueue(type(instance), [instance.pk])
+        elif pk_set:
+            enqueue(model, pk_set)
+        elif action == "post_clear":
+            owner = Quote if sender is Quote.topics.through else Article
+            enqueue(owner, owner.objects.filter(topics=instance).values_list("pk", flat=True))
+
+
+@contextlib.contextmanager
+def writer_lock(*, blocking=True):
+    """Held by the one process applying the queue; yields whether it was acquired."""
+    path = settings.ARCHIVE_DATA_DIR / "index-queue.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
+    """Apply queued changes to the index until the queue is empty; the number applied.
+    Returns 0 without waiting when another process holds the writer lock and not `blocking`."""
+    applied = 0
+    with writer_lock(blocking=blocking) as acquired:
+        if not acquired:
+            return 0
+        while True:
+            entries = list(IndexQueueEntry.objects.order_by("pk")[:batch_size])
+            if not entries:
+                return applied
+            ids_by_label = defaultdict(set)
+            for entry in entries:
+                ids_by_label[entry.model].add(entry.object_id)
+            for model, label in LABELS.items():
+                if ids_by_label.get(label):
+                    _apply(model, ids_by_label[label])
+            IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+            applied += len(entries)
+
+
+def _apply(model, ids):
+    connection = connections["default"]
+    index = connection.get_unified_index().get_index(model)
+    backend = connection.get_backend()
+    present = list(index.index_queryset().filter(pk__in=ids))
+    if present:
+        backend.update(index, present)
+    gone = sorted(ids - {obj.pk for obj in present})
+    identifiers = [f"{LABELS[model]}.{pk}" for pk in gone]
+    if hasattr(backend, "remove_identifiers"):
+        backend.remove_identifiers(identifiers)
+    else:
+        for identifier in identifiers:
+            backend.remove(identifier)
+
+
+def apply_soon():
+    """After a commit: apply the queue now if no one else is writing. A failure leaves the
+    entries queued for the worker; the request that made the change never fails for it."""
+    if not getattr(settings, "SEARCH_INDEX_APPLY_ON_COMMIT", True):
+        return
+    try:
+        index_queue_apply(blocking=False)
+    except Exception:
+        log.warning("Search index update deferred; the queue keeps the change.", exc_info=True)

@@ -1,0 +1,418 @@
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+
+from statements.models import Article, Quote, Topic
+from statements.search import parse_query
+from tests.factories import make_article, make_quote, make_source, make_speaker
+
+pytestmark = pytest.mark.django_db
+
+COERCIVE = "There is no doubt that Beijing’s coercive behavior threatens our collective security and prosperity and that it is actively working to downplay the rules of the international system and the values we share with our allies"
+
+
+def search(client, **params):
+    response = client.get(reverse("statements:search"), params)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def result_texts(response):
+    return [quote.text for quote, _ in response.context["results"]]
+
+
+def api(client, **params):
+    response = client.get(reverse("statements:api-search"), params)
+    return response.status_code, json.loads(response.content)
+
+
+# --- ranking, phrases, operators ------------------------------------------------------
+
+
+def test_exact_phrase_puts_blinkens_quote_first(client, indexed_seed):
+    response = search(client, q='"coercive behavior"')
+    assert result_texts(response)[0] == COERCIVE
+    assert response.context["search"].outcome.total == 1
+
+
+def test_plain_words_rank_the_phrase_quote_first(client, indexed_seed):
+    assert result_texts(search(client, q="coercive behavior"))[0] == COERCIVE
+
+
+def test_phrase_is_not_stemmed(client, search_index):
+    make_quote(make_article("Intro. “Their coercive behaviors worry us,” he said."), "Their coercive behaviors worry us")
+    exact = make_quote(make_article("Intro. “Such coercive behavior must stop,” she said."), "Such coercive behavior must stop")
+    search_index()
+    assert result_texts(search(client, q='"coercive behavior"')) == [exact.text]
+    assert len(result_texts(search(client, q="coercive behavior"))) == 2  # words are stemmed
+
+
+def test_prefix_or_and_not(client, indexed_seed):
+    prefix = result_texts(search(client, q="coerc*"))
+    assert COERCIVE in prefix and "coercion and aggression" in prefix
+    either = search(client, q="Treasury OR Biden").context["search"].outcome.total
+    assert either == Quote.objects.published().filter(speaker__slug__in=["us-department-of-the-treasury", "joe-biden"]).count()
+    without = result_texts(search(client, q="coerc* -aggression"))
+    assert COERCIVE in without and not any("aggression" in text for text in without)
+    assert result_texts(search(client, q="coerc* NOT aggression")) == without
+
+
+def test_speaker_names_and_aliases_find_quotes(client, indexed_seed):
+    blinken_total = Quote.objects.published().filter(speaker__slug="antony-blinken").count()
+    assert search(client, q='"top U.S. diplomat"').context["search"].outcome.total == blinken_total
+
+
+# --- filters, sorting, facets --------------------------------------------------------
+
+
+@pytest.fixture
+def spread(search_index):
+    """Quotes by two speakers, on two topics, from two outlets, in 2019 and 2021."""
+    reuters, ap = make_source("Reuters", slug="reuters"), make_source("AP", slug="ap")
+    china, nato = Topic.objects.create(name="China", slug="china"), Topic.objects.create(name="NATO", slug="nato")
+    ann, bob = make_speaker("Ann Minister"), make_speaker("Bob Envoy")
+    rows = [
+        (ann, reuters, datetime.date(2019, 5, 1), china, "full"),
+        (ann, ap, datetime.date(2021, 2, 1), nato, "full"),
+        (ann, reuters, datetime.date(2021, 6, 1), china, "fragment"),
+        (bob, ap, datetime.date(2021, 7, 1), china, "full"),
+    ]
+    quotes = []
+    for number, (speaker, source, day, topic, kind) in enumerate(rows):
+        words = f"security matters number {number}"
+        article = make_article(f"Report {number}. “{words},” the official said.", published=day, source=source)
+        quote = make_quote(article, words, speaker=speaker, kind=kind)
+        quote.topics.add(topic)
+        quotes.append(quote)
+    search_index()
+    return quotes
+
+
+def test_each_filter(client, spread):
+    def texts(**params):
+        return sorted(result_texts(search(client, q="security", **params)))
+
+    assert len(texts()) == 4
+    assert texts(speaker="bob-envoy") == [spread[3].text]
+    assert texts(topic="nato") == [spread[1].text]
+    assert texts(source="reuters") == sorted([spread[0].text, spread[2].text])
+    assert texts(year="2019") == [spread[0].text]
+    assert texts(kind="fragment") == [spread[2].text]
+    assert texts(**{"from": "2021-02-01", "to": "2021-06-30"}) == sorted([spread[1].text, spread[2].text])
+
+
+def test_sorting(client, spread):
+    newest = result_texts(search(client, q="security", sort="newest"))
+    oldest = result_texts(search(client, q="security", sort="oldest"))
+    assert newest == [q.text for q in reversed(spread)]
+    assert oldest == [q.text for q in spread]
+
+
+def test_facet_counts_agree_with_the_database(client, spread):
+    facets = search(client, q="security").context["search"].outcome.facets
+    published = Quote.objects.published()
+    assert facets["speaker"] == [
+        ("ann-minister", "Ann Minister", published.filter(speaker__slug="ann-minister").count()),
+        ("bob-envoy", "Bob Envoy", published.filter(speaker__slug="bob-envoy").count()),
+    ]
+    assert facets["topics"] == [("china", "China", 3), ("nato", "NATO", 1)]
+    assert sorted(facets["source"]) == [("ap", "AP", 2), ("reuters", "Reuters", 2)]
+    assert facets["year"] == [("2021", "2021", 3), ("2019", "2019", 1)]
+
+
+def test_facet_links_add_a_filter_and_active_filters_can_be_removed(client, spread):
+    content = search(client, q="security").content.decode()
+    assert 'href="?q=security&amp;speaker=bob-envoy"' in content
+    filtered = search(client, q="security", speaker="bob-envoy").content.decode()
+    assert 'href="?q=security" aria-label="Remove speaker filter Bob Envoy"' in filtered
+
+
+def test_seed_facets_match_database_counts(client, indexed_seed):
+    outcome = search(client, topic="china").context["search"].outcome
+    in_topic = Quote.objects.published().filter(topics__slug="china")
+    assert outcome.total == in_topic.count()
+    assert {slug: count for slug, _, count in outcome.facets["speaker"]} == {
+        slug: in_topic.filter(speaker__slug=slug).count() for slug in in_topic.values_list("speaker__slug", flat=True).distinct()
+    }
+
+
+def test_search_within_a_speaker(client, indexed_seed):
+    response = search(client, q="allies", speaker="antony-blinken")
+    assert response.context["results"]
+    assert {quote.speaker.slug for quote, _ in response.context["results"]} == {"antony-blinken"}
+
+
+def test_empty_query_shows_ways_to_browse(client, indexed_seed):
+    response = search(client)
+    assert response.context["search"].outcome is None
+    assert len(response.context["latest_quotes"]) == 5
+    assert b"Latest statements" in response.content
+
+
+def test_filter_without_words_lists_everything_filtered(client, indexed_seed):
+    response = search(client, topic="defense-spending", sort="oldest")
+    expected = Quote.objects.published().filter(topics__slug="defense-spending").count()
+    assert response.context["search"].outcome.total == expected == 4
+
+
+def test_results_are_paginated_20_a_page(client, search_index):
+    speaker = make_speaker("Prolific")
+    for number in range(23):
+        article = make_article(f"Item {number}. “Sanctions will follow {number},” she said.")
+        make_quote(article, f"Sanctions will follow {number}", speaker=speaker)
+    search_index()
+    first = search(client, q="sanctions")
+    second = search(client, q="sanctions", page=2)
+    assert len(first.context["results"]) == 20 and len(second.context["results"]) == 3
+    assert not set(result_texts(first)) & set(result_texts(second))
+    assert client.get(reverse("statements:search"), {"q": "sanctions", "page": 3}).status_code == 404
+
+
+# --- did you mean --------------------------------------------------------------------
+
+
+def test_did_you_mean_offers_a_word_from_the_archive(client, indexed_seed):
+    response = search(client, q="cohersion")
+    assert response.context["search"].outcome.total == 0
+    assert response.context["search"].outcome.suggestion == "coercion"
+    assert 'Did you mean <a href="?q=coercion">coercion</a>?' in response.content.decode()
+
+
+def test_no_suggestion_when_nothing_better_exists(client, indexed_seed):
+    assert search(client, q="zzxqvw").context["search"].outcome.suggestion is None
+
+
+# --- highlighting --------------------------------------------------------------------
+
+
+def test_highlights_matched_words(client, indexed_seed):
+    response = search(client, q='"coercive behavior"')
+    assert "<mark>coercive behavior</mark> threatens" in response.content.decode()
+
+
+def test_markup_inside_a_quote_shows_as_text(client, search_index):
+    words = "Never run <script>alert(1)</script> on our alliance"
+    make_quote(make_article(f"Intro. “{words},” he said."), words)
+    search_index()
+    content = search(client, q="alliance").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; on our <mark>alliance</mark>" in content
+    assert "<script>alert(1)" not in content
+
+
+# --- bad input -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "notice"),
+    [
+        ('"coercive behavior', "An unmatched quote mark was ignored."),
+        ("OR", "An OR without a word on both sides was ignored."),
+        ("coercion AND", None),
+        ("NOT", "A NOT without a word after it was ignored."),
+        ("text:coercion", "Search syntax such as field:, brackets and symbols was treated as plain words."),
+        ("*", "A * is only used at the end of a word (coerc*)."),
+        ("((((", "Search syntax such as field:, brackets and symbols was treated as plain words."),
+        ("coer\x00cion\x07", None),
+        ("co*ercion", "A * is only used at the end of a word (coerc*)."),
+        ("安全 مؤتمر безопасность", None),
+        ("word " * 2000, "Only the first 300 characters of the query were used."),
+        ("<script>alert('x')</script>", "Search syntax such as field:, brackets and symbols was treated as plain words."),
+        ("-china", "A search needs at least one word that is not excluded; showing everything else instead."),
+        ("a" * 10000, "Only the first 300 characters of the query were used."),
+    ],
+)
+def test_bad_queries_answer_with_a_notice_not_an_error(client, indexed_seed, query, notice):
+    response = search(client, q=query)
+    search_state = response.context["search"]
+    if notice:
+        assert notice in search_state.parsed.notices
+        assert notice in response.content.decode()
+    assert len(search_state.parsed.terms) <= 12
+    assert "<script>alert" not in response.content.decode()
+
+
+def test_many_terms_are_capped(client, indexed_seed):
+    response = search(client, q=" ".join(f"word{n}" for n in range(40)))
+    assert len(response.context["search"].parsed.terms) == 12
+    assert "Only the first 12 words were used." in response.content.decode()
+
+
+def test_query_is_echoed_escaped(client, indexed_seed):
+    content = search(client, q='"<b>bold</b>" coercion').content.decode()
+    assert "<b>bold</b>" not in content
+
+
+def test_invalid_dates_and_unknown_filters_are_form_errors(client, indexed_seed):
+    response = search(client, q="coercion", **{"from": "2021-99-01"})
+    assert "From: Enter a valid date." in response.content.decode()
+    response = search(client, q="coercion", speaker="nobody-at-all")
+    assert "There is no speaker “nobody-at-all” in the archive." in response.content.decode()
+    response = search(client, q="coercion", **{"from": "2022-01-01", "to": "2021-01-01"})
+    assert "The end date is before the start date." in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99"])
+def test_bad_page_numbers_are_404(client, indexed_seed, page):
+    assert client.get(reverse("statements:search"), {"q": "coercion", "page": page}).status_code == 404
+
+
+def test_parse_query_structure():
+    parsed = parse_query('Blinken "collective security" coerc* OR pressure -Trump')
+    assert [[str(t) for t in group] for group in parsed.groups] == [
+        ["blinken"], ['"collective security"'], ["coerc*", "pressure"], ["-trump"]
+    ]
+    assert parse_query("a OR OR b").notices == ["An OR without a word on both sides was ignored."]
+
+
+# --- JSON ----------------------------------------------------------------------------
+
+
+def test_json_endpoint_shape_and_order(client, indexed_seed):
+    status, body = api(client, q="coerc*", sort="relevance")
+    page = search(client, q="coerc*", sort="relevance")
+    assert status == 200
+    assert set(body) >= {"count", "page", "results", "facets", "suggestion"}
+    assert body["count"] == page.context["search"].outcome.total
+    assert [r["text"] for r in body["results"]] == result_texts(page)
+    first = body["results"][0]
+    assert set(first) >= {"id", "text", "speaker", "article", "url"}
+    assert first["speaker"] == {"name": "Antony Blinken", "slug": "antony-blinken"}
+    assert set(first["article"]) >= {"title", "url", "source", "published"}
+    assert first["article"]["published"] == "2021-03-24"
+    assert first["url"].endswith(f"/quotes/{first['id']}/")
+    assert {f["value"] for f in body["facets"]["speaker"]} == {"antony-blinken"}
+
+
+def test_json_endpoint_reports_bad_parameters(client, indexed_seed):
+    status, body = api(client, q="x", **{"from": "not-a-date"})
+    assert status == 400 and "date_from" in body["errors"]
+    assert client.get(reverse("statements:api-search"), {"q": "coercion", "page": 50}).status_code == 404
+
+
+# --- never stale ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_action(editor_client, django_capture_on_commit_callbacks):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    def run(model, action, objects, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            editor_client.post(
+                reverse(f"admin:statements_{model}_changelist"),
+                {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], **extra},
+            )
+
+    return run
+
+
+def found(client, query, **params):
+    return set(result_texts(search(client, q=query, **params)))
+
+
+def test_publishing_and_unpublishing_show_in_search(client, search_index, admin_action):
+    article = make_article("Report. “Deterrence works,” she said.", status=Article.Status.REVIEW)
+    make_quote(article, "Deterrence works")
+    search_index()
+    assert found(client, "deterrence") == set()
+    admin_action("article", "publish", [article])
+    assert found(client, "deterrence") == {"Deterrence works"}
+    admin_action("article", "unpublish", [article])
+    assert found(client, "deterrence") == set()
+
+
+def test_approving_and_rejecting_show_in_search(client, search_index, admin_action):
+    quote = make_quote(make_article("A. “Resolve is strong,” he said."), "Resolve is strong", status=Quote.Status.PROPOSED)
+    search_index()
+    assert found(client, "resolve") == set()
+    admin_action("quote", "approve", [quote])
+    assert found(client, "resolve") == {"Resolve is strong"}
+    admin_action("quote", "reject", [quote])
+    assert found(client, "resolve") == set()
+
+
+def test_reattribution_and_speaker_rename_show_in_search(client, search_index, admin_action, editor_client, django_capture_on_commit_callbacks):
+    quote = make_quote(make_article("A. “Talks continue,” he said."), "Talks continue")
+    other = make_speaker("Wendy Sherman")
+    search_index()
+    admin_action("quote", "reattribute", [quote], speaker=other.pk, apply="Apply")
+    assert found(client, "talks", speaker=other.slug) == {"Talks continue"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:statements_speaker_change", args=[other.pk]),
+            {"name": "Wendy R. Sherman", "slug": other.slug, "kind": "person", "role": "", "organization": "", "country": "", "bio": "",
+             "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0", "aliases-MIN_NUM_FORMS": "0", "aliases-MAX_NUM_FORMS": "1000"},
+        )
+    assert response.status_code == 302
+    assert found(client, '"Wendy R. Sherman"') == {"Talks continue"}
+
+
+def test_deleting_in_the_admin_removes_from_search(client, search_index, editor_client, django_capture_on_commit_callbacks):
+    quote = make_quote(make_article("A. “Gone tomorrow,” he said."), "Gone tomorrow")
+    search_index()
+    assert found(client, "gone") == {"Gone tomorrow"}
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(reverse("admin:statements_quote_delete", args=[quote.pk]), {"post": "yes"})
+    assert not Quote.objects.filter(pk=quote.pk).exists()
+    assert found(client, "gone") == set()
+
+
+def test_deleting_an_article_removes_its_quotes_from_search(client, search_index, django_capture_on_commit_callbacks):
+    quote = make_quote(make_article("A. “Gone with the article,” he said."), "Gone with the article")
+    search_index()
+    with django_capture_on_commit_callbacks(execute=True):
+        quote.article.delete()
+    assert found(client, "article") == set()
+
+
+def test_topic_added_to_a_quote_shows_in_facets(client, search_index, django_capture_on_commit_callbacks):
+    quote = make_quote(make_article("A. “Facets update,” he said."), "Facets update")
+    topic = Topic.objects.create(name="Arctic", slug="arctic")
+    search_index()
+    with django_capture_on_commit_callbacks(execute=True):
+        quote.topics.add(topic)
+    assert found(client, "facets", topic="arctic") == {"Facets update"}
+
+
+def test_index_outage_loses_nothing(client, search_index, monkeypatch, django_capture_on_commit_callbacks):
+    """A change made while the index cannot be written stays queued and lands later."""
+    from statements import indexing
+    from statements.models import IndexQueueEntry
+
+    quote = make_quote(make_article("A. “Queued while down,” he said."), "Queued while down", status=Quote.Status.PROPOSED)
+    search_index()
+    backend = type(__import__("haystack").connections["default"].get_backend())
+
+    def refuse(*args, **kwargs):
+        raise OSError("index is locked")
+
+    monkeypatch.setattr(backend, "update", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        quote.status = Quote.Status.APPROVED
+        quote.save()
+    assert IndexQueueEntry.objects.filter(object_id=quote.pk).exists()
+    assert found(client, "queued") == set()
+    monkeypatch.undo()
+    indexing.index_queue_apply()
+    assert found(client, "queued") == {"Queued while down"}
+    assert not IndexQueueEntry.objects.exists()
+
+
+def test_rebuild_and_update_index_commands_still_work(client, seeded):
+    from django.core.management import call_command
+
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    assert search(client, q="coercion").context["search"].outcome.total == 2
+    call_command("update_index", verbosity=0)
+    assert search(client, q="coercion").context["search"].outcome.total == 2
+
+
+def test_index_dates_are_timezone_aware(seeded):
+    from statements.search_indexes import QuoteIndex
+
+    prepared = QuoteIndex().full_prepare(Quote.objects.published().first())
+    assert prepared["date"] == datetime.datetime(2021, 3, 24, tzinfo=datetime.UTC)
+    assert prepared["date"].tzinfo is not None
