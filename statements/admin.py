@@ -19,6 +19,7 @@ from .models import (
     Statement,
     Topic,
 )
+from .proposing import SpeakerDirectory, TopicMatcher, quotes_propose
 
 
 def choose_speaker_step(modeladmin, request, queryset, *, title, intro, apply, exclude=()):
@@ -117,7 +118,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["source"]
     filter_horizontal = ["topics"]
     readonly_fields = ["slug", "content_hash", "body_preview", "created_at", "updated_at"]
-    actions = ["send_to_review", "publish", "unpublish"]
+    actions = ["send_to_review", "publish", "unpublish", "reextract_quotes"]
     fieldsets = [
         (None, {"fields": ["title", "status", "source", "url", "published", "language", "topics"]}),
         ("Text", {"fields": ["body_preview"], "description": "The text is fixed once imported: quote offsets point into it."}),
@@ -191,6 +192,14 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish selected articles (back to review)", permissions=["change"])
     def unpublish(self, request, queryset):
         self._set_status(request, queryset, Article.Status.REVIEW, "Unpublished")
+
+    @admin.action(description="Re-extract quotes (approved and rejected ones are kept)", permissions=["change"])
+    def reextract_quotes(self, request, queryset):
+        directory, matcher = SpeakerDirectory(), TopicMatcher()
+        proposed = sum(
+            len(quotes_propose(article=article, directory=directory, topic_matcher=matcher)) for article in queryset
+        )
+        self.message_user(request, f"Proposed {proposed} quote(s) for review.", messages.SUCCESS)
 
 
 @admin.register(Quote)

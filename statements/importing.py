@@ -255,9 +255,11 @@ def import_files(paths, *, status, on_failure, progress=lambda files: files):
     from django.core.exceptions import ValidationError
     from django.db import DatabaseError
 
+    from .proposing import SpeakerDirectory, TopicMatcher
     from .services import article_import
 
     summary = ImportSummary()
+    speaker_directory, topic_matcher = SpeakerDirectory(), TopicMatcher()
     for path in progress(collect_files(paths)):
         try:
             for record in read_records(path):
@@ -276,6 +278,8 @@ def import_files(paths, *, status, on_failure, progress=lambda files: files):
                         language=record.language,
                         topic_names=record.topics,
                         status=status,
+                        speaker_directory=speaker_directory,
+                        topic_matcher=topic_matcher,
                     )
                 except (ValidationError, DatabaseError) as error:
                     summary.failed += 1

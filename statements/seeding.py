@@ -62,6 +62,7 @@ def seed_load(*, path=SEED_FILE):
             language=item["language"],
             topics=[topics[slug] for slug in item["topics"]],
             status=item["status"],
+            extract=False,  # the seed's quotes are curated by hand below
         )
         for quote_item in item["quotes"]:
             quote, _ = Quote.objects.update_or_create(

@@ -80,12 +80,16 @@ def article_import(
     topics=(),
     topic_names=(),
     status: str = Article.Status.REVIEW,
+    extract: bool = True,
+    speaker_directory=None,
+    topic_matcher=None,
 ) -> tuple[Article, bool]:
     """Create an article from pasted or imported text/HTML; (article, created).
 
     The outlet and topics come as records (`source`, `topics`) or as names to find or create
     (`source_name`, `topic_names`). The same article (same url, or the same words) imported
-    again is returned unchanged.
+    again is returned unchanged. New articles get their quotes proposed by the extractor
+    (`extract=False` skips it); a batch passes one speaker directory and topic matcher.
     """
     title = " ".join((title or "").split())
     if not title:
@@ -115,6 +119,10 @@ def article_import(
     article.save()
     named_topics = [topic for name in topic_names if (topic := topic_get_or_create(name=name))]
     article.topics.set([*topics, *named_topics])
+    if extract:
+        from .proposing import quotes_propose
+
+        quotes_propose(article=article, directory=speaker_directory, topic_matcher=topic_matcher)
     return article, True
 
 

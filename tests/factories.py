@@ -39,6 +39,7 @@ def make_article(text=None, *, title=None, status=Article.Status.PUBLISHED, publ
         content_format="text",
         published=published,
         status=status,
+        extract=fields.pop("extract", False),
         **fields,
     )
     return article

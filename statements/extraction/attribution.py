@@ -1,0 +1,621 @@
+"""Speaker cues: who is said to have said a quote (`X said`, `said X`, `according to X`, ...).
+
+Everything here works on paragraph tokens in which each quote is a single QUOTE token.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .lexicon import (
+    AUXILIARIES_AND_ADVERBS,
+    CLAUSE_BOUNDARIES,
+    DETERMINERS,
+    FRAGMENT_VERBS,
+    IRREGULAR_PAST,
+    NAME_MODIFIERS,
+    NOT_NAME_WORDS,
+    NOUN_LIKE_VERBS,
+    PARTICLE_VERBS,
+    PERSON_PRONOUNS,
+    ROLE_NOUNS,
+    SPEECH_VERBS,
+    TIME_NOUNS,
+    word_set,
+)
+from .tokens import Token
+
+_NAME_CONNECTORS = word_set("of de van von der da la le al bin du del della di y")
+_PHRASE_CONNECTORS = word_set("of for at from with in")
+_MAX_PHRASE = 10
+_RELATIVES = frozenset(("who", "which"))
+_BE_FORMS = word_set("was were is are been be being")
+_PRONOUN_CONTRACTIONS = frozenset(p + c for p in ("he", "she", "they") for c in ("’s", "'s", "’d", "'d", "’ve", "'ve"))
+
+
+def pronoun_of(token: Token) -> str | None:
+    """"he", "she", "they" (also from "he's", "she'd"), or None."""
+    word = token.lower
+    if word in PERSON_PRONOUNS:
+        return word
+    if word in _PRONOUN_CONTRACTIONS:
+        return word.split("’")[0].split("'")[0]
+    return None
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str
+    start: int
+    end: int
+    kind: str  # "name", "pronoun", "nominal"
+
+
+@dataclass(frozen=True)
+class Cue:
+    mention: Mention
+    how: str  # "after", "inverted", "before", "according", "subject"
+    verb: str | None = None
+
+
+def is_speech_verb(tokens: list[Token], i: int, verbs: frozenset[str] = SPEECH_VERBS,
+                   strict: bool = True) -> bool:
+    token = tokens[i]
+    if not token.is_word or token.lower not in verbs or token.is_capitalized and i > 0:
+        return False
+    before = _word_before(tokens, i)
+    if before is not None and (before.lower in DETERMINERS or _is_possessive(before)):
+        return False  # "a written statement", "Clinton's email"
+    if strict and token.lower in NOUN_LIKE_VERBS and not _subject_like(before):
+        return False
+    particle = PARTICLE_VERBS.get(token.lower)
+    if particle:
+        return i + 1 < len(tokens) and tokens[i + 1].lower == particle
+    return True
+
+
+def _word_before(tokens: list[Token], i: int) -> Token | None:
+    """The token before i, past adverbs and auxiliaries."""
+    k = i - 1
+    while k >= 0 and tokens[k].is_word and _is_adverb(tokens[k]):
+        k -= 1
+    return tokens[k] if k >= 0 else None
+
+
+def _subject_like(token: Token | None) -> bool:
+    if token is None:
+        return True
+    if token.is_quote or token.text in ",":
+        return True  # `“…,” tweets X`, `X, …, claims`
+    return bool(pronoun_of(token)) or token.is_capitalized or token.lower in ("who", "to", "officials")
+
+
+def _is_name_word(token: Token) -> bool:
+    return token.is_capitalized and token.lower.rstrip(".") not in NOT_NAME_WORDS
+
+
+def _is_adverb(token: Token) -> bool:
+    word = token.lower
+    return not token.is_capitalized and (word in AUXILIARIES_AND_ADVERBS or (word.endswith("ly") and len(word) > 4))
+
+
+def _is_possessive(token: Token) -> bool:
+    return token.text.endswith(("’s", "'s", "s’", "s'"))
+
+
+def _looks_like_verb(token: Token) -> bool:
+    word = token.lower
+    return word in IRREGULAR_PAST or word in SPEECH_VERBS or (word.endswith("ed") and len(word) > 4)
+
+
+def _mention(tokens: list[Token], first: int, end: int, kind: str, text: str) -> Mention:
+    start, stop = tokens[first].start, tokens[end - 1].end
+    return Mention(text[start:stop], start, stop, kind)
+
+
+# -- noun phrases --------------------------------------------------------------------------------
+def _name_run(tokens: list[Token], i: int, limit: int) -> int:
+    """End of a run of capitalized name words (with "of the", "de", ... inside) starting at i."""
+    j = i
+    while j < limit and j - i < _MAX_PHRASE:
+        token = tokens[j]
+        if token.is_capitalized and (j == i or not _is_possessive(tokens[j - 1])):
+            j += 1
+            continue
+        if token.text in "’'-&" and j > i and j + 1 < limit and tokens[j + 1].is_capitalized:
+            j += 1
+            continue
+        if token.lower in _NAME_CONNECTORS and j > i:
+            k = j + 1
+            if k < limit and tokens[k].lower == "the":
+                k += 1
+            if k < limit and tokens[k].is_capitalized:
+                j = k
+                continue
+        break
+    return j
+
+
+def _modifier_run(tokens: list[Token], i: int, limit: int, loose: bool = False) -> int:
+    j = i
+    while j < limit and j - i < 5 and tokens[j].is_word and not tokens[j].is_capitalized:
+        word = tokens[j].lower
+        known = word in NAME_MODIFIERS or word[:1].isdigit() or word.endswith("-old")
+        if not known and (not loose or not _descriptive_word(tokens[j]) or j - i >= 3):
+            break
+        j += 1
+    return j
+
+
+_NOT_DESCRIPTIVE = CLAUSE_BOUNDARIES | DETERMINERS | PERSON_PRONOUNS | _PHRASE_CONNECTORS | word_set(
+    "to on by into about against over under than not no")
+
+
+def _descriptive_word(token: Token) -> bool:
+    """A lowercase word that can describe a person before the name: "ally", "nutritional-supplement"."""
+    word = token.lower
+    return (word not in _NOT_DESCRIPTIVE and not _is_adverb(token) and not _looks_like_verb(token)
+            and word not in TIME_NOUNS and word not in NOUN_LIKE_VERBS)
+
+
+def np_forward(tokens: list[Token], i: int, limit: int) -> int:
+    """End index (exclusive) of the speaker-like noun phrase starting at i; i when there is none."""
+    if i >= limit or not tokens[i].is_word:
+        return i
+    word = tokens[i].lower
+    if pronoun_of(tokens[i]):
+        return i + 1
+    if word in DETERMINERS:
+        return _nominal_run(tokens, i, limit)
+    if tokens[i].is_capitalized:
+        end = _name_run(tokens, i, limit)
+        if end == i:
+            return i
+        if _is_possessive(tokens[end - 1]) or end < limit and tokens[end].text in ("’s", "'s"):
+            return _nominal_run(tokens, end - 1, limit)
+        end = _chain_names(tokens, end, limit)
+        return end if tokens[i].lower.endswith("ing") else _group_noun_end(tokens, end, limit)
+    modifiers = _modifier_run(tokens, i, limit, loose=True)
+    if modifiers > i and modifiers < limit and _is_name_word(tokens[modifiers]):
+        # "former Wisconsin Gov. Jim Doyle", "former Obama adviser David Axelrod"
+        return _chain_names(tokens, _name_run(tokens, modifiers, limit), limit)
+    return i
+
+
+def _group_noun_end(tokens: list[Token], end: int, limit: int) -> int:
+    """`Clinton supporters`, `Corporate lobbyists`, `Nuclear proliferation experts`: lowercase
+    words after capitalized ones, ending in a plural or a role noun, make one (nominal) phrase."""
+    k, best = end, end
+    while k < limit and k - end < 3 and tokens[k].is_word and not tokens[k].is_capitalized:
+        if not _descriptive_word(tokens[k]) or is_speech_verb(tokens, k, strict=False):
+            break
+        word = tokens[k].lower
+        k += 1
+        if (word.endswith("s") and not word.endswith("ss") or word in ROLE_NOUNS) and _phrase_may_end(tokens, k, limit):
+            best = k
+    return best
+
+
+_AFTER_SUBJECT = CLAUSE_BOUNDARIES | _PHRASE_CONNECTORS | AUXILIARIES_AND_ADVERBS
+
+
+def _phrase_may_end(tokens: list[Token], k: int, limit: int) -> bool:
+    """`Clinton aides said`, `Clinton supporters, …` but not `Clinton supports the plan`."""
+    if k >= limit or not tokens[k].is_word:
+        return k >= limit or not tokens[k].is_quote
+    return tokens[k].lower in _AFTER_SUBJECT - {"that"} or is_speech_verb(tokens, k, strict=False) or _is_adverb(tokens[k])
+
+
+def _chain_names(tokens: list[Token], end: int, limit: int) -> int:
+    """After a name run: `Band member Flea`, `Clinton ally James Carville`, `Minnesota state
+    delegate Mary Susan` -- descriptive words between capitalized runs belong to one phrase."""
+    for _ in range(3):
+        modifiers = _modifier_run(tokens, end, limit, loose=True)
+        if not (end < modifiers < limit and _is_name_word(tokens[modifiers])):
+            break
+        end = _name_run(tokens, modifiers, limit)
+    return end
+
+
+def _nominal_run(tokens: list[Token], i: int, limit: int) -> int:
+    j = i + 1
+    while j < limit and j - i < _MAX_PHRASE:
+        token = tokens[j]
+        if not token.is_word or token.lower in CLAUSE_BOUNDARIES or token.lower in PERSON_PRONOUNS:
+            break
+        if _is_adverb(token) or (j > i + 1 and not token.is_capitalized and _looks_like_verb(token)):
+            break
+        if token.lower == "to":
+            break
+        if token.lower in _PHRASE_CONNECTORS and not _name_follows(tokens, j + 1, limit):
+            break
+        j += 1
+    return j
+
+
+def _name_follows(tokens: list[Token], k: int, limit: int) -> bool:
+    if k < limit and tokens[k].lower == "the":
+        k += 1
+    return k < limit and tokens[k].is_capitalized
+
+
+def np_backward(tokens: list[Token], end: int, floor: int) -> int:
+    """Start of the longest speaker-like noun phrase ending exactly at `end`; `end` if none."""
+    lowest = end
+    while lowest > floor and end - lowest < _MAX_PHRASE + 2:
+        token = tokens[lowest - 1]
+        if not token.is_word and token.text not in "’'-&" or token.lower in CLAUSE_BOUNDARIES:
+            break
+        if token.lower == "to":
+            break
+        if is_speech_verb(tokens, lowest - 1):
+            break
+        lowest -= 1
+    for start in range(lowest, end):
+        if np_forward(tokens, start, end) == end and phrase_kind(tokens[start:end]) is not None:
+            return start
+    return end
+
+
+def phrase_kind(phrase: list[Token]) -> str | None:
+    """Classify a candidate speaker phrase, or None when it cannot be one."""
+    if not phrase or not phrase[0].is_word:
+        return None
+    head = phrase[0].lower
+    if len(phrase) == 1 and pronoun_of(phrase[0]):
+        return "pronoun" if head not in ("i", "we") else None
+    if phrase[-1].lower in TIME_NOUNS:
+        return None
+    if head in DETERMINERS or _is_possessive(phrase[0]):
+        single_ok = _is_possessive(phrase[0]) or head in ("another", "one", "others", "some", "many")
+        return "nominal" if len(phrase) > 1 or single_ok else None
+    if any(_is_name_word(t) for t in phrase):
+        return "name"
+    if len(phrase) <= 3 and all(t.is_word and not t.is_capitalized for t in phrase):
+        return "nominal"  # "officials", "campaign aides"
+    return None
+
+
+def _bare_plural(tokens: list[Token], i: int, limit: int) -> int:
+    """`“…,” officials said`: up to two lowercase words right before a speech verb."""
+    for n in (1, 2):
+        k = i + n
+        plain_words = k < limit and all(
+            tokens[m].is_word and not tokens[m].is_capitalized
+            and tokens[m].lower not in CLAUSE_BOUNDARIES | DETERMINERS
+            and not _is_adverb(tokens[m]) for m in range(i, k))
+        if plain_words and is_speech_verb(tokens, k) and tokens[k - 1].lower.endswith("s"):
+            return k
+    return i
+
+
+# -- subjects -------------------------------------------------------------------------------------
+def _skip_back(tokens: list[Token], i: int, floor: int) -> int:
+    """Skip adverbs, auxiliaries and a parenthesis like "(R-Texas)" before position i."""
+    while i > floor:
+        token = tokens[i - 1]
+        if token.is_word and _is_adverb(token):
+            i -= 1
+        elif token.text == ")":
+            j = i - 1
+            while j > floor and tokens[j].text != "(":
+                j -= 1
+            if j <= floor:
+                return i
+            i = j
+        else:
+            return i
+    return i
+
+
+def subject_before(tokens: list[Token], verb: int, floor: int, text: str) -> Mention | None:
+    """The speaker phrase that is the subject of the verb at `verb`."""
+    i = _skip_back(tokens, verb, floor)
+    if i > floor and tokens[i - 1].lower in _RELATIVES:
+        if tokens[i - 1].lower == "which":
+            return None
+        return _subject_over_appositives(tokens, floor, i - 1, text)
+    start = np_backward(tokens, i, floor)
+    if start < i:
+        return _mention(tokens, start, i, phrase_kind(tokens[start:i]), text)
+    if i > floor and tokens[i - 1].text in ",—–":
+        return _subject_over_appositives(tokens, floor, i, text)
+    if i > floor and tokens[i - 1].lower in ("and", "but"):
+        return _earlier_subject(tokens, floor, i - 1, text)
+    return None
+
+
+def _earlier_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
+    """`X criticized … and said “…”`: the subject of the coordinated verb before."""
+    for v in range(end - 1, floor - 1, -1):
+        if tokens[v].is_word and not tokens[v].is_capitalized and _looks_like_verb(tokens[v]):
+            mention = subject_before(tokens, v, floor, text)
+            if mention is not None:
+                return mention
+    return sentence_subject(tokens, floor, end, text)
+
+
+def _segments_back(tokens: list[Token], floor: int, end: int) -> list[tuple[int, int]]:
+    bounds = [k for k in range(floor, end) if tokens[k].text in ",—–"]
+    starts = [floor] + [k + 1 for k in bounds]
+    ends = bounds + [end]
+    return list(reversed(list(zip(starts, ends, strict=True))))
+
+
+def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
+    """`X, a senior adviser who …, said`: the subject is the earliest name among the
+    comma-separated segments before the verb (asides such as ", R-Utah," come after it)."""
+    best = None
+    for seg_start, seg_end in _segments_back(tokens, floor, end)[:6]:
+        seg_end = _skip_back(tokens, seg_end, seg_start)
+        if seg_end <= seg_start:
+            continue
+        if is_speech_verb(tokens, seg_end - 1):
+            return best or subject_before(tokens, seg_end - 1, seg_start, text)
+        if any(t.is_quote or t.lower in ("and", "but", "that", "when", "while") for t in tokens[seg_start:seg_end]):
+            break
+        start = np_backward(tokens, seg_end, seg_start)
+        if start == seg_end:
+            continue
+        kind = phrase_kind(tokens[start:seg_end])
+        opens_segment = start == seg_start or is_speech_verb(tokens, start - 1)
+        if kind == "pronoun" and opens_segment and best is None:
+            return _mention(tokens, start, seg_end, kind, text)
+        if kind == "name" and opens_segment:
+            best = _mention(tokens, start, seg_end, kind, text)
+        elif kind == "nominal" and start == seg_start == floor and best is None:
+            return _mention(tokens, start, seg_end, kind, text)
+    return best
+
+
+def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
+    """The first speaker-like noun phrase of the sentence, past leading adverbials."""
+    for seg_start, _ in reversed(_segments_back(tokens, floor, end)[-3:]):
+        first = tokens[seg_start] if seg_start < end else None
+        if first is None or not first.is_word:
+            continue
+        if first.lower in NOT_NAME_WORDS and first.lower not in DETERMINERS | PERSON_PRONOUNS:
+            continue
+        if first.is_capitalized and first.lower.endswith(("ing", "ed", "ly")):
+            continue  # "Speaking to reporters, …", "Asked about …"
+        stop = np_forward(tokens, seg_start, end)
+        kind = phrase_kind(tokens[seg_start:stop])
+        if kind is not None:
+            return _mention(tokens, seg_start, stop, kind, text)
+        if not first.is_capitalized:
+            continue
+        return None
+    return None
+
+
+# -- cues -----------------------------------------------------------------------------------------
+def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) -> Cue | None:
+    """`“…,” X said` / `“…,” said X` right after the quote token at q."""
+    i = q + 1
+    while i < len(tokens) and tokens[i].text in ",;—–-":
+        i += 1
+    limit = next((k for k in range(i, len(tokens)) if tokens[k].is_quote), len(tokens))
+    if i >= limit:
+        return None
+    j = i
+    while j < limit and _is_adverb(tokens[j]):
+        j += 1
+    if j < limit and is_speech_verb(tokens, j):
+        end = np_forward(tokens, j + 1, limit)
+        kind = phrase_kind(tokens[j + 1 : end])
+        if kind == "pronoun" and end < limit and tokens[end].is_word:
+            kind = None  # `said he would`: not an inverted cue
+        if kind == "nominal":
+            end = _nominal_description_end(tokens, end, limit)
+        if kind is not None:
+            return Cue(_mention(tokens, j + 1, end, kind, text), "inverted", tokens[j].lower)
+    end = np_forward(tokens, i, limit)
+    kind = phrase_kind(tokens[i:end])
+    if kind in (None, "name") and end < limit and tokens[end].is_word and not tokens[end].is_capitalized:
+        plural = _bare_plural(tokens, end, limit)  # "Corporate lobbyists said", "Nuclear experts say"
+        if plural > end:
+            end, kind = plural, "nominal"
+    if kind is None:
+        end = _bare_plural(tokens, i, limit)
+        kind = "nominal" if end > i else None
+    if kind is None:
+        return None
+    if kind == "nominal":
+        end = _nominal_subject_end(tokens, end, limit)
+    k = _skip_forward_over_aside(tokens, end, limit, kind)
+    passive = False
+    while k < limit and _is_adverb(tokens[k]):
+        passive = passive or tokens[k].lower in _BE_FORMS
+        k += 1
+    if passive:
+        return None  # "The allies were called upon to …"
+    if k < limit and (is_speech_verb(tokens, k, strict=False) or any_verb and _plausible_verb(tokens[k])):
+        return Cue(_mention(tokens, i, end, kind, text), "after", tokens[k].lower)
+    mention = _according_to(tokens, i, min(limit, i + 3), text)
+    return Cue(mention, "according") if mention else None
+
+
+_DESCRIPTION_STOPS = word_set("""
+during after before while when last this late early told adding noting saying according
+and but because since though although as if
+""")
+_CIRCUMSTANCES = word_set("""
+statement interview email e-mail release call tweet post speech letter appearance conference
+briefing rally radio television tv phone memo video op-ed
+""")
+
+
+def _circumstance(tokens: list[Token], k: int, limit: int) -> bool:
+    """`on Monday`, `in a statement`, `in an interview with …`: where the description stops."""
+    if tokens[k].lower not in ("in", "on", "at", "to", "via"):
+        return False
+    following = [t for t in tokens[k + 1 : min(limit, k + 4)] if t.is_word]
+    return bool(following) and (following[0].lower in NOT_NAME_WORDS - DETERMINERS
+                                or any(t.lower in _CIRCUMSTANCES or t.lower in TIME_NOUNS for t in following))
+
+
+def _nominal_description_end(tokens: list[Token], end: int, limit: int) -> int:
+    """`said a Mexican official who was not authorized to speak publicly`, `said one of those
+    advisers, who spoke on the condition of anonymity`: the description after a nominal speaker runs
+    on to the end of the sentence, short of a time or circumstance ("on Monday", "in a statement")."""
+    k = end
+    while k < limit and k - end < 30:
+        token = tokens[k]
+        if token.is_quote or token.text in ".!?;:()[]—–\"“”":
+            break
+        if token.lower in _DESCRIPTION_STOPS or token.lower in TIME_NOUNS or _circumstance(tokens, k, limit):
+            break
+        if token.text == "," and (k + 1 >= limit or tokens[k + 1].lower not in ("who", "which")):
+            break
+        k += 1
+    while k > end and not tokens[k - 1].is_word:
+        k -= 1
+    return k
+
+
+def _nominal_subject_end(tokens: list[Token], end: int, limit: int) -> int:
+    """`a longtime adviser to Trump said`, `one Democrat familiar with the discussion said`: a
+    nominal subject runs on to its speech verb."""
+    for k in range(end, min(limit, end + 16)):
+        token = tokens[k]
+        if token.is_quote or token.text in ".!?;:()—–":
+            return end
+        if token.lower in _DESCRIPTION_STOPS and token.lower not in ("when", "while") or _circumstance(tokens, k, limit):
+            return end
+        if is_speech_verb(tokens, k):
+            stop = k
+            while stop > end and (_is_adverb(tokens[stop - 1]) or tokens[stop - 1].text == ","):
+                stop -= 1
+            return stop
+    return end
+
+
+def _plausible_verb(token: Token) -> bool:
+    word = token.lower
+    return token.is_word and not token.is_capitalized and word not in CLAUSE_BOUNDARIES and (
+        word.endswith(("ed", "s")) or word in IRREGULAR_PAST
+    )
+
+
+def _skip_forward_over_aside(tokens: list[Token], k: int, limit: int, kind: str) -> int:
+    if k < limit and tokens[k].text == "(":
+        k = next((m + 1 for m in range(k, limit) if tokens[m].text == ")"), k)
+    if k < limit and tokens[k].text == "," and kind != "pronoun":
+        k = next((m + 1 for m in range(k + 1, min(limit, k + 30)) if tokens[m].text == ","), k)
+    return k
+
+
+def _according_to(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
+    for k in range(floor, end - 1):
+        if tokens[k].lower == "according" and tokens[k + 1].lower == "to":
+            stop = np_forward(tokens, k + 2, len(tokens))
+            kind = phrase_kind(tokens[k + 2 : stop])
+            if kind:
+                return _mention(tokens, k + 2, stop, kind, text)
+    return None
+
+
+def cue_before(tokens: list[Token], floor: int, q: int, text: str,
+               verbs: frozenset[str] = SPEECH_VERBS, sentence_floor: int | None = None) -> Cue | None:
+    """`X said: “…”`, `X said that “…”`, `said X, “…”`, `according to X, “…”` in tokens[floor:q]."""
+    tried = 0
+    for v in range(q - 1, floor - 1, -1):
+        if tokens[v].text in ".!?":
+            break  # "… Blinken said. , not to mention the “America First” policy"
+        if not is_speech_verb(tokens, v, verbs):
+            continue
+        if v > floor and tokens[v - 1].lower == "to":
+            continue  # "to counter", "went on to say": the subject belongs to an earlier verb
+        cue = _cue_at_verb(tokens, floor, v, q, text, verbs, sentence_floor)
+        if cue is not None:
+            return cue
+        tried += 1
+        if tried == 2:
+            break
+    mention = _according_to(tokens, floor, q, text)
+    if mention is not None:
+        return Cue(mention, "according")
+    return None
+
+
+def _cue_at_verb(tokens: list[Token], floor: int, v: int, q: int, text: str,
+                 verbs: frozenset[str], sentence_floor: int | None) -> Cue | None:
+    inverted = _inverted_subject(tokens, v, q, text)
+    if inverted is not None and v > floor and tokens[v - 1].text == ",":
+        return Cue(inverted, "inverted", tokens[v].lower)  # "…, says Carl Anthony, historian, …"
+    if tokens[v].lower.endswith("ing") and v > floor and tokens[v - 1].text == ",":
+        main = cue_before(tokens, floor if sentence_floor is None else sentence_floor, v - 1, text,
+                          verbs)  # `X said, adding that “…”`
+        if main is not None:
+            return main
+    mention = subject_before(tokens, v, floor, text)
+    if mention is not None:
+        return Cue(mention, "before", tokens[v].lower)
+    if inverted is not None:
+        return Cue(inverted, "inverted", tokens[v].lower)
+    if tokens[v].lower.endswith("ing"):
+        mention = sentence_subject(tokens, floor if sentence_floor is None else sentence_floor, v, text)
+        if mention is not None:
+            return Cue(mention, "before", tokens[v].lower)
+    return None
+
+
+def _inverted_subject(tokens: list[Token], v: int, q: int, text: str) -> Mention | None:
+    end = np_forward(tokens, v + 1, q)
+    if phrase_kind(tokens[v + 1 : end]) == "name" and end < q and tokens[end].text in ",:.":
+        return _mention(tokens, v + 1, end, "name", text)
+    return None
+
+
+def colon_cue(tokens: list[Token], floor: int, q: int, text: str) -> Cue | None:
+    """`Jeffrey Jones: “…”`, `Clinton’s response was: “…”`: the phrase introducing a colon."""
+    if q - 1 <= floor or tokens[q - 1].text != ":":
+        return None
+    end = q - 1
+    if tokens[end - 1].lower in ("was", "is", "reads", "read"):
+        end -= 1
+        if tokens[end - 1].is_word and not tokens[end - 1].is_capitalized and end - 2 >= floor:
+            end -= 1  # "response was:"
+    start = np_backward(tokens, end, floor)
+    kind = phrase_kind(tokens[start:end])
+    if kind in ("name", "nominal") and start < end:
+        if kind == "nominal" and not _is_possessive(tokens[start]):
+            return None
+        return Cue(_mention(tokens, start, end, kind, text), "before")
+    return None
+
+
+def sentence_final_cue(tokens: list[Token], q: int, end: int, text: str) -> Cue | None:
+    """`Clinton “drew well” in 2008, said professor Paul Beck.`: a cue closing the sentence."""
+    for comma in range(end - 2, q, -1):
+        if tokens[comma].is_quote:
+            return None
+        if tokens[comma].text not in ",—–":
+            continue
+        cue = cue_after(tokens, comma, text)
+        if cue is None:
+            continue
+        after = [t for t in tokens[comma + 1 : end] if t.start >= cue.mention.end]
+        if len(after) <= 12 and not any(t.lower == "that" or t.is_quote for t in after):
+            return Cue(cue.mention, "final", cue.verb)
+    return None
+
+
+def fragment_cue(tokens: list[Token], floor: int, q: int, text: str) -> Cue | None:
+    cue = cue_before(tokens, floor, q, text, verbs=FRAGMENT_VERBS)
+    if cue is not None:
+        return cue
+    mention = sentence_subject(tokens, floor, q, text)
+    return Cue(mention, "subject") if mention else None
+
+
+def speech_subjects(tokens: list[Token], floor: int, end: int, text: str,
+                    resolve: Callable[[Mention], object] | None = None) -> list[Mention]:
+    """Subjects of the speech verbs of a sentence (for pronoun salience)."""
+    found = []
+    for v in range(floor, end):
+        if is_speech_verb(tokens, v):
+            mention = subject_before(tokens, v, floor, text)
+            if mention is not None:
+                found.append(mention)
+    return found

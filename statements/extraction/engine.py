@@ -1,0 +1,259 @@
+"""extract_quotes: quoted spans -> kinds -> speaker cues -> resolved speakers."""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .attribution import (
+    Cue,
+    colon_cue,
+    cue_after,
+    cue_before,
+    fragment_cue,
+    is_speech_verb,
+    phrase_kind,
+    sentence_final_cue,
+    sentence_subject,
+)
+from .lexicon import FRAGMENT_VERBS
+from .model import ExtractedQuote, KnownSpeaker
+from .quotes import Paragraph, QuotedSpan, find_quoted_spans, mask_markup, paragraphs
+from .speakers import PRONOUN_GENDER, Resolution, SpeakerResolver
+from .tokens import Token, paragraph_tokens, split_sentences, word_tokens
+
+# How much a way of finding the speaker is worth (times the certainty of resolving the mention).
+_CUE_CERTAINTY = {"final": 0.85, "after": 0.95, "inverted": 0.95, "before": 0.9, "according": 0.85,
+                  "subject": 0.6, "paragraph": 0.7, "next-quote": 0.75, "continued": 0.8,
+                  "previous-paragraph": 0.55}
+_TRAILING_CUE_MAX_TOKENS = 14
+
+
+@dataclass
+class _Found:
+    span: QuotedSpan
+    kind: str
+    cue: Cue | None = None
+    how: str | None = None
+    resolution: Resolution = field(default_factory=lambda: Resolution(None, 0.0))
+
+
+def extract_quotes(text: str, *, known_speakers: Sequence[KnownSpeaker] = (),
+                   published: datetime.date | None = None) -> list[ExtractedQuote]:
+    masked = mask_markup(text)
+    paras = paragraphs(masked)
+    spans = find_quoted_spans(masked, paras)
+    for span in spans:
+        _cut_trailing_attribution(masked, span)
+    resolver = SpeakerResolver(masked, known_speakers, published)
+    by_paragraph: dict[int, list[int]] = {}
+    for qid, span in enumerate(spans):
+        by_paragraph.setdefault(span.paragraph, []).append(qid)
+    tokenized = [paragraph_tokens(masked, p.start, p.end, spans, by_paragraph.get(p.index, []))
+                 for p in paras]
+    for tokens in tokenized:
+        _vote_genders(tokens, resolver)
+    found: list[_Found] = []
+    previous = Resolution(None, 0.0)
+    for para, tokens in zip(paras, tokenized, strict=True):
+        items, last = _attribute_paragraph(masked, para, tokens, spans, resolver, previous, found)
+        found.extend(items)
+        previous = last if last.speaker else previous
+    return [_to_quote(text, item) for item in found if _is_kept(item)]
+
+
+def _cut_trailing_attribution(text: str, span: QuotedSpan) -> None:
+    """`“China uses coercion … international law Blinken said at a news conference.` (no closing
+    mark): the quote ends where the attribution begins."""
+    if span.close_mark is not None or span.continues_next:
+        return
+    tokens = word_tokens(text, span.start, span.end)
+    for v in range(len(tokens) - 1, 0, -1):
+        if len(tokens) - v > _TRAILING_CUE_MAX_TOKENS or tokens[v].text in ".!?" and v < len(tokens) - 1:
+            return
+        if not is_speech_verb(tokens, v):
+            continue
+        start = v
+        while start > 1 and tokens[start - 1].is_capitalized:
+            start -= 1
+        if start == v and phrase_kind(tokens[v - 1 : v]) == "pronoun":
+            start = v - 1
+        if 0 < start < v and phrase_kind(tokens[start:v]) in ("name", "pronoun"):
+            end = tokens[start].start
+            while end > span.start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
+                end -= 1
+            span.end = end
+            return
+
+
+def _vote_genders(tokens: list[Token], resolver: SpeakerResolver) -> None:
+    """A paragraph naming one person only: its he/she pronouns are evidence of that person's gender."""
+    words = [t.text for t in tokens if t.is_word]
+    names = resolver.surnames_in(words)
+    if len(names) == 1:
+        resolver.vote_gender(names.pop(), [w.lower() for w in words if w.lower() in PRONOUN_GENDER])
+
+
+def _attribute_paragraph(text: str, para: Paragraph, tokens: list[Token], spans: list[QuotedSpan],
+                         resolver: SpeakerResolver, previous: Resolution,
+                         found_before: list[_Found]) -> tuple[list[_Found], Resolution]:
+    items: list[_Found] = []
+    last = Resolution(None, 0.0)  # the paragraph's latest speaker so far
+    for floor, end in _sentence_bounds(tokens):
+        last = _note_sentence_subjects(text, tokens, floor, end, resolver, last)
+        quote_floor = floor
+        for q in range(floor, end):
+            if not tokens[q].is_quote:
+                continue
+            span = spans[tokens[q].quote]
+            kind = _quote_kind(tokens, floor, q, span, text)
+            cue = _find_cue(tokens, floor, end, quote_floor, q, kind, text)
+            item = _Found(span, kind, cue, cue.how if cue else None)
+            if cue is not None:
+                item.resolution = resolver.resolve(cue.mention)
+                resolver.note_subject(cue.mention.start, item.resolution)
+            elif kind == "full" and last.speaker:
+                item.how, item.resolution = "paragraph", last
+            if item.resolution.speaker and item.cue is not None:
+                last = item.resolution
+            items.append(item)
+            quote_floor = q + 1
+    _inherit_from_next_quote(items)
+    _inherit_from_previous_paragraph(items, previous, found_before)
+    return items, last
+
+
+def _note_sentence_subjects(text: str, tokens: list[Token], floor: int, end: int,
+                            resolver: SpeakerResolver, last: Resolution) -> Resolution:
+    """Persons who are subjects in the sentence become candidates for a later he/she; the subject
+    of a speech verb outside quotes becomes the paragraph's latest speaker."""
+    subject = sentence_subject(tokens, floor, end, text)
+    if subject is not None:
+        resolver.note_subject(subject.start, resolver.resolve(subject))
+    for v in range(floor, end):
+        if is_speech_verb(tokens, v) and not any(t.is_quote for t in tokens[v:end]):
+            cue = cue_before(tokens, floor, v + 1, text) or cue_after(tokens, v - 1, text) if v > floor else None
+            if cue is not None:
+                resolution = resolver.resolve(cue.mention)
+                resolver.note_subject(cue.mention.start, resolution)
+                if resolution.speaker:
+                    last = resolution
+    return last
+
+
+def _find_cue(tokens: list[Token], floor: int, end: int, quote_floor: int, q: int, kind: str,
+              text: str) -> Cue | None:
+    if kind == "full":
+        cue = _own_cue_after(tokens, q, text, kind)
+        cue = cue or cue_before(tokens, quote_floor, q, text, sentence_floor=floor)
+        cue = cue or colon_cue(tokens, quote_floor, q, text)
+        return cue or sentence_final_cue(tokens, q, end, text)
+    cue = cue_before(tokens, quote_floor, q, text, verbs=FRAGMENT_VERBS, sentence_floor=floor)
+    cue = cue or _own_cue_after(tokens, q, text, kind) or sentence_final_cue(tokens, q, end, text)
+    return cue or fragment_cue(tokens, floor, q, text)
+
+
+def _own_cue_after(tokens: list[Token], q: int, text: str, kind: str) -> Cue | None:
+    """A cue after the quote, unless it introduces the next quote (`“A.” He added: “B.”`)."""
+    quote_words = text[tokens[q].start : tokens[q].end].rstrip("\"”“ ")
+    cue = cue_after(tokens, q, text, any_verb=quote_words.endswith((",", "?", "!")))
+    if cue is None:
+        return None
+    introduces_next = _introduces_next_quote(tokens, q, cue)
+    if introduces_next and (tokens[q].ends_sentence or kind == "fragment"):
+        return None
+    return cue
+
+
+def _introduces_next_quote(tokens: list[Token], q: int, cue: Cue) -> bool:
+    k = q + 1
+    while k < len(tokens) and tokens[k].end <= cue.mention.end:
+        k += 1
+    while k < len(tokens) and not tokens[k].is_quote and tokens[k].text not in ".!?":
+        if tokens[k].text == ":" or tokens[k].text == "," and k + 1 < len(tokens) and tokens[k + 1].is_quote:
+            return True
+        k += 1
+    return False
+
+
+def _sentence_bounds(tokens: list[Token]) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for sentence in split_sentences(tokens):
+        bounds.append((start, start + len(sentence)))
+        start += len(sentence)
+    return bounds
+
+
+def _quote_kind(tokens: list[Token], floor: int, q: int, span: QuotedSpan, text: str) -> str:
+    if q == floor or span.continues_previous:
+        return "full"
+    before = tokens[q - 1]
+    if before.text in ":—–" or before.is_quote:
+        return "full"
+    words = text[span.start : span.end].split()
+    ends_sentence = tokens[q].ends_sentence or q + 1 >= len(tokens) or tokens[q + 1].text in ".!?"
+    if before.text == ",":
+        if any(is_speech_verb(tokens, k) for k in range(floor, q - 1)):
+            return "full"
+        if len(words) >= 4 and cue_after(tokens, q, text) is not None:
+            return "full"
+    if before.lower == "that" and ends_sentence and len(words) >= 8:
+        return "full"
+    return "fragment"
+
+
+def _inherit_from_next_quote(items: list[_Found]) -> None:
+    """`“A.” “B,” she said.`: a full quote without a speaker takes the following quote's cue."""
+    for k in range(len(items) - 2, -1, -1):
+        item, following = items[k], items[k + 1]
+        if item.resolution.speaker is None and item.kind == "full" and following.how in ("after", "inverted"):
+            item.how, item.resolution = "next-quote", following.resolution
+
+
+def _inherit_from_previous_paragraph(items: list[_Found], previous: Resolution,
+                                     found_before: list[_Found]) -> None:
+    if not items or items[0].resolution.speaker is not None or items[0].kind != "full":
+        return
+    if items[0].span.continues_previous and found_before:
+        source, how = found_before[-1].resolution, "continued"
+    else:
+        source, how = previous, "previous-paragraph"
+    for item in items:
+        if item.resolution.speaker is None and item.kind == "full":
+            item.how, item.resolution = how, source
+    _propagate_back_through_continuation(items, found_before)
+
+
+def _propagate_back_through_continuation(items: list[_Found], found_before: list[_Found]) -> None:
+    """A multi-paragraph quote attributed only at its end: earlier paragraphs get that speaker."""
+    first = items[0]
+    if not first.span.continues_previous or first.how not in ("after", "inverted", "before"):
+        return
+    for earlier in reversed(found_before):
+        if earlier.how in ("after", "inverted", "before") or not earlier.span.continues_next:
+            break
+        earlier.how, earlier.resolution = "continued", first.resolution
+
+
+def _is_kept(item: _Found) -> bool:
+    if item.kind == "full":
+        return True
+    if item.cue is None or item.resolution.speaker is None or item.span.scare_quoted:
+        return False
+    # Without a speech verb, only a person as the sentence's subject makes a fragment someone's words.
+    return item.how != "subject" or item.cue.mention.kind != "nominal"
+
+
+def _to_quote(text: str, item: _Found) -> ExtractedQuote:
+    span, resolution = item.span, item.resolution
+    has_speaker = resolution.speaker and item.how
+    confidence = resolution.certainty * _CUE_CERTAINTY[item.how] if has_speaker else 0.3
+    if item.kind == "fragment":
+        confidence *= 0.9
+    if span.close_mark is None and not span.continues_next:
+        confidence *= 0.85
+    return ExtractedQuote(
+        text=text[span.start : span.end], start=span.start, end=span.end, speaker=resolution.speaker,
+        speaker_mention=item.cue.mention.text if item.cue else None, kind=item.kind,
+        confidence=round(min(1.0, max(0.0, confidence)), 3),
+    )

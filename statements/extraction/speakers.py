@@ -1,0 +1,245 @@
+"""Resolving a speaker mention ("Blinken", "the secretary", "he") to one name for the article."""
+from __future__ import annotations
+
+import bisect
+import collections
+import datetime
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .attribution import Mention
+from .lexicon import FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, NOT_NAME_WORDS, ROLE_NOUNS, TITLES, word_set
+from .model import KnownSpeaker
+
+_NAME_TOKEN = re.compile(r"(?:[A-Z]\.|[A-Z][\w’'\-]*\.?)")
+# A run of capitalized words; a full stop only after an initial or an abbreviation ("Sen.", "J."),
+# so "… met Cruz. Along the way …" is not one name.
+_RUN_WORD = r"(?:[A-Z]\.|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Prof|St|Jr|Sr|Ft|Mt)\.|[A-Z][\w’'\-]*)"
+_CAPITALIZED_RUN = re.compile(rf"(?:{_RUN_WORD}[ \u00a0]+(?:of[ \u00a0]+)?)*[A-Z][\w’'\-]*")
+_NON_PERSON_WORDS = word_set("""
+house department party committee times news post journal university college school street company
+inc corp group center centre council association foundation institute agency office court church
+state states city county republic union nations army navy force forces club network tv radio fox
+cnn msnbc abc nbc cbs magazine press bank fund reserve board campaign administration congress
+senate assembly ministry organization organisation alliance treaty pac media america american
+obamacare tribune review daily weekly channel airport hotel tower avenue road island islands
+north south east west new los san las united
+""")
+_TITLE_ROLES = {
+    "sen.": "senator", "senator": "senator", "gov.": "governor", "governor": "governor",
+    "rep.": "congressman", "representative": "congressman", "president": "president",
+    "secretary": "secretary", "minister": "minister", "chancellor": "chancellor",
+    "ambassador": "ambassador", "mayor": "mayor", "judge": "judge", "justice": "justice",
+    "gen.": "general", "general": "general", "speaker": "speaker", "leader": "leader",
+    "chairman": "chairman", "chairwoman": "chairwoman", "director": "director",
+}
+_ROLE_SYNONYMS = {"congresswoman": "congressman", "representative": "congressman",
+                  "lawmaker": "congressman"}
+_GENDER_TITLES = {"mr.": "m", "mr": "m", "mrs.": "f", "mrs": "f", "ms.": "f", "ms": "f"}
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+_CONNECTORS = ("of", "for", "at", "from", "with", "in")
+_STRIP = " ,.;:’'\"“”()"
+_SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    speaker: str | None
+    certainty: float  # how sure the mention -> speaker step is
+    person: bool = False
+    referent: str | None = None  # the person a nominal such as "the secretary" stands for
+
+
+def _is_person_like(words: list[str]) -> bool:
+    if not 2 <= len(words) <= 4:
+        return False
+    if any(w.lower().strip(".") in _NON_PERSON_WORDS or w.isupper() and len(w) > 2 for w in words):
+        return False
+    return all(_NAME_TOKEN.fullmatch(w) and w.lower().rstrip(".") not in NOT_NAME_WORDS for w in words)
+
+
+def split_title(words: list[str]) -> tuple[list[str], list[str]]:
+    """["Secretary", "of", "State", "Antony", "Blinken"] -> (title words, name words)."""
+    k = 0
+    while k < len(words) - 1 and (words[k].lower() in TITLES or words[k].lower() in NOT_NAME_WORDS
+                                  or words[k][:1].isdigit() or words[k].endswith("-old")):
+        k += 1
+    return words[:k], words[k:]
+
+
+def surname(name: str) -> str:
+    words = [w for w in name.split() if w.rstrip(".,").lower() not in _SUFFIXES] or name.split()
+    return words[-1].rstrip(".,") if words else name
+
+
+def _strip_possessive(word: str) -> str:
+    return word[:-2] if word.endswith(("’s", "'s")) else word
+
+
+class SpeakerResolver:
+    """Names in one article: full names by surname, title holders, genders, recent subjects."""
+
+    def __init__(self, text: str, known_speakers: Sequence[KnownSpeaker] = (),
+                 published: datetime.date | None = None):
+        self._known = self._index_known(known_speakers, published)
+        self._full_names: dict[str, str] = {}
+        self._role_holders: dict[str, list[tuple[int, str]]] = collections.defaultdict(list)
+        self._gender: dict[str, str] = {}
+        self._gender_votes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        self._subjects: list[tuple[int, str]] = []
+        self._index_names(text)
+
+    @staticmethod
+    def _index_known(known: Sequence[KnownSpeaker], published) -> dict[str, KnownSpeaker]:
+        index = {}
+        for speaker in known:
+            index[speaker.name.lower()] = speaker
+            for alias in speaker.aliases:
+                if alias.applies_on(published):
+                    index[alias.text.lower()] = speaker
+        return index
+
+    def _index_names(self, text: str) -> None:
+        counts: collections.Counter[str] = collections.Counter()
+        first_seen: dict[str, int] = {}
+        by_surname: dict[str, list[str]] = collections.defaultdict(list)
+        for match in _CAPITALIZED_RUN.finditer(text):
+            titles, name = split_title(match.group().split())
+            name = [_strip_possessive(w) for w in name]
+            if not _is_person_like(name):
+                continue
+            full = " ".join(name)
+            counts[full] += 1
+            first_seen.setdefault(full, match.start())
+            if full not in by_surname[surname(full)]:
+                by_surname[surname(full)].append(full)
+            for title in titles:
+                role = _TITLE_ROLES.get(title.lower())
+                if role:
+                    self._role_holders[role].append((match.start(), full))
+                gender = _GENDER_TITLES.get(title.lower())
+                if gender:
+                    self._gender[surname(full)] = gender
+        for last, names in by_surname.items():
+            self._full_names[last] = max(names, key=lambda n: (counts[n], -first_seen[n]))
+
+    # -- learning from the article -------------------------------------------------------------
+    def surnames_in(self, words: Iterable[str]) -> set[str]:
+        return {_strip_possessive(w) for w in words if _strip_possessive(w) in self._full_names}
+
+    def vote_gender(self, last: str, pronouns: Iterable[str]) -> None:
+        for word in pronouns:
+            if word in ("he", "she"):
+                self._gender_votes[last][PRONOUN_GENDER[word]] += 1
+
+    def gender_of(self, name: str) -> str | None:
+        last = surname(name)
+        if last in self._gender:
+            return self._gender[last]
+        first = name.split()[0].lower() if " " in name else ""
+        if first in MALE_FIRST_NAMES and first not in FEMALE_FIRST_NAMES:
+            return "m"
+        if first in FEMALE_FIRST_NAMES and first not in MALE_FIRST_NAMES:
+            return "f"
+        votes = self._gender_votes.get(last)
+        if votes:
+            (top, n), *rest = votes.most_common(2) + [(None, 0)]
+            if n >= 2 and n >= 3 * rest[0][1]:
+                return top
+        return None
+
+    def note_subject(self, position: int, resolution: Resolution) -> None:
+        """Record a person who is the subject of a sentence: the likely referent of a later he/she."""
+        if resolution.referent:
+            bisect.insort(self._subjects, (position, resolution.referent))
+        elif resolution.person and resolution.speaker:
+            bisect.insort(self._subjects, (position, resolution.speaker))
+
+    # -- resolution ----------------------------------------------------------------------------
+    def resolve(self, mention: Mention) -> Resolution:
+        known = self._known_speaker(mention.text)
+        if known is not None:
+            return Resolution(known.name, 1.0, known.kind == "person")
+        if mention.kind == "pronoun":
+            return self._resolve_pronoun(mention)
+        if mention.kind == "name":
+            return self._resolve_name(mention.text)
+        return self._resolve_nominal(mention)
+
+    def _known_speaker(self, mention_text: str) -> KnownSpeaker | None:
+        lowered = mention_text.lower().strip(_STRIP)
+        if lowered in self._known:
+            return self._known[lowered]
+        words = lowered.split()
+        for k in range(1, len(words)):
+            tail = " ".join(words[k:])
+            if tail in self._known and words[k] not in ("the", "a", "an"):
+                return self._known[tail]
+        return None
+
+    def _canonical(self, name: str) -> str:
+        known = self._known.get(name.lower())
+        return known.name if known else name
+
+    def _resolve_name(self, mention_text: str) -> Resolution:
+        words = mention_text.strip(_STRIP).split()
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        for k, word in enumerate(words):
+            if word in _CONNECTORS and k > 0:
+                words = words[:k]  # "Joel Pollak of Breitbart California"
+                break
+        _, name = split_title(words)
+        name = [_strip_possessive(w) for w in name]
+        lowercase = [k for k, w in enumerate(name) if w[:1].islower() and w not in ("de", "van", "von", "der", "da", "bin", "al")]
+        if lowercase and lowercase[-1] + 1 < len(name):
+            name = name[lowercase[-1] + 1 :]  # "Cruz spokeswoman Catherine Frazier"
+        titled = [k for k, w in enumerate(name[:-1]) if w.lower() in TITLES]
+        if titled:
+            name = name[titled[-1] + 1 :]  # "FBI Director James Comey"
+        if not name:
+            return Resolution(mention_text, 0.5)
+        if len(name) == 1:
+            full = self._full_names.get(name[0])
+            if full:
+                return Resolution(self._canonical(full), 0.95, True)
+            return Resolution(self._canonical(name[0]), 0.85, False)
+        full = " ".join(name)
+        return Resolution(self._canonical(full), 0.95, _is_person_like(name))
+
+    def _resolve_pronoun(self, mention: Mention) -> Resolution:
+        gender = PRONOUN_GENDER.get(re.split(r"[’']", mention.text.lower())[0])
+        if gender is None:
+            return Resolution(None, 0.3)
+        k = bisect.bisect_left(self._subjects, (mention.start, ""))
+        for position, name in reversed(self._subjects[max(0, k - 8) : k]):
+            if mention.start - position > 2500:
+                break
+            if self.gender_of(name) in (None, gender):
+                return Resolution(name, 0.85, True)
+        return Resolution(None, 0.3)
+
+    def _resolve_nominal(self, mention: Mention) -> Resolution:
+        text = mention.text.strip(_STRIP)
+        words = text.split()
+        for k, word in enumerate(words[1:], 1):
+            if word in _CONNECTORS and k + 1 < len(words) and words[k + 1][:1].isupper():
+                inner = self._resolve_name(" ".join(words[k + 1 :]))  # "a spokesman for X"
+                return Resolution(inner.speaker, 0.8, False)
+        head = words[-1].lower() if words else ""
+        role = _ROLE_SYNONYMS.get(head, head)
+        if role in ROLE_NOUNS and words[0].lower() == "the":
+            # "the secretary" is reported as written (a known speaker's alias resolves it above), but
+            # the title holder it stands for is the referent of a later he/she.
+            holder = self._latest_before(self._role_holders.get(role, []), mention.start)
+            if holder:
+                return Resolution(text, 0.75, False, referent=self._canonical(holder))
+        if words and words[0].lower() == "the" and len(words) > 1 and words[1][:1].isupper():
+            return Resolution(" ".join(words[1:]), 0.8)  # "the White House"
+        return Resolution(text, 0.7)
+
+    @staticmethod
+    def _latest_before(holders: list[tuple[int, str]], position: int) -> str | None:
+        before = [name for pos, name in holders if pos < position]
+        return before[-1] if before else None

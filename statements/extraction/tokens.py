@@ -1,0 +1,80 @@
+"""Tokens of the text around quotes: each quoted span is one QUOTE token, so the words and the
+sentence punctuation inside a quote never confuse the search for its speaker."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .quotes import QuotedSpan
+
+QUOTE = "\x00Q"
+_ABBREVIATION = (
+    r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Prof|St|Jr|Sr|Sens|Reps|Mt|Ft|Gens)\."
+)
+_TOKEN = re.compile(
+    rf"{_ABBREVIATION}|(?:[A-Za-z]\.){{2,}}|[A-Z]\.(?=\s+[A-Z])|\w(?:[\w’'&\-]*\w)?|[^\w\s]"
+)
+_SENTENCE_END = {".", "!", "?"}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    quote: int | None = None  # index into the quote list for QUOTE tokens
+    ends_sentence: bool = False  # a QUOTE token whose words end with . ! or ?
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_quote(self) -> bool:
+        return self.quote is not None
+
+    @property
+    def is_word(self) -> bool:
+        return self.quote is None and (self.text[0].isalnum())
+
+    @property
+    def is_capitalized(self) -> bool:
+        return self.is_word and self.text[0].isupper()
+
+
+def word_tokens(text: str, start: int, end: int) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+
+
+def paragraph_tokens(text: str, start: int, end: int, quotes: list[QuotedSpan],
+                     quote_ids: list[int]) -> list[Token]:
+    """Tokens of one paragraph; quote_ids are indexes of the quotes lying in it, in order."""
+    tokens: list[Token] = []
+    cursor = start
+    for qid in quote_ids:
+        span = quotes[qid]
+        q_start = span.open_mark if span.open_mark is not None else span.start
+        q_end = span.close_mark + 1 if span.close_mark is not None else span.end
+        tokens.extend(word_tokens(text, cursor, q_start))
+        words = text[span.start : span.end].rstrip("’'\"” ")
+        tokens.append(Token(QUOTE, q_start, q_end, qid, ends_sentence=words[-1:] in ("." , "!", "?")))
+        cursor = max(cursor, q_end)
+    tokens.extend(word_tokens(text, cursor, end))
+    return tokens
+
+
+def split_sentences(tokens: list[Token]) -> list[list[Token]]:
+    sentences: list[list[Token]] = []
+    current: list[Token] = []
+    for i, token in enumerate(tokens):
+        current.append(token)
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        ends = token.text in _SENTENCE_END or token.ends_sentence
+        if ends and following is not None and (
+            following.is_quote or following.is_capitalized or following.text[:1].isdigit() or following.text in "(“\""
+        ):
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    return sentences

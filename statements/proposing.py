@@ -1,0 +1,120 @@
+"""Turning an article's text into proposed quotes for the editors' review queue: the pure
+extractor (statements.extraction) finds quotes and speakers, this module resolves the speakers
+to the archive's records, suggests topics, and never touches what an editor has decided."""
+
+import re
+from functools import cached_property
+
+from django.db import transaction
+
+from .extraction import Alias, KnownSpeaker, extract_quotes
+from .models import Quote, Speaker, SpeakerAlias, Topic, unique_slug
+
+UNATTRIBUTED = "Unattributed"
+
+
+class SpeakerDirectory:
+    """The archive's speakers as the extractor sees them, loaded once per batch, and the
+    lookup back from a resolved name to a Speaker record (creating flagged ones as needed)."""
+
+    def __init__(self):
+        self._created = {}
+
+    @cached_property
+    def speakers(self):
+        return list(Speaker.objects.public())
+
+    @cached_property
+    def known(self):
+        aliases = {}
+        for alias in SpeakerAlias.objects.filter(speaker__needs_review=False).order_by("pk"):
+            aliases.setdefault(alias.speaker_id, []).append(
+                Alias(text=alias.text, valid_from=alias.valid_from, valid_to=alias.valid_to)
+            )
+        return [
+            KnownSpeaker(name=s.name, aliases=tuple(aliases.get(s.pk, ())), kind=s.kind) for s in self.speakers
+        ]
+
+    @cached_property
+    def by_name(self):
+        return {speaker.name.casefold(): speaker for speaker in self.speakers}
+
+    def resolve(self, name, *, on):
+        """The Speaker for a resolved name: known by name or alias, else a new speaker
+        flagged for an editor to confirm (one per name)."""
+        name = " ".join((name or "").split()) or UNATTRIBUTED
+        key = name.casefold()
+        if key in self.by_name:
+            return self.by_name[key]
+        if key in self._created:
+            return self._created[key]
+        speaker = Speaker.objects.get_by_name(name, on=on) or Speaker.objects.filter(
+            name__iexact=name, needs_review=True
+        ).first()
+        if speaker is None:
+            kind = Speaker.Kind.INSTITUTION if _looks_like_institution(name) else Speaker.Kind.PERSON
+            speaker = Speaker.objects.create(
+                name=name[:200], slug=unique_slug(Speaker, name), kind=kind, needs_review=True
+            )
+        self._created[key] = speaker
+        return speaker
+
+
+_INSTITUTION_WORDS = re.compile(
+    r"\b(ministry|department|office|house|council|commission|committee|agency|embassy|government|"
+    r"treasury|administration|party|union|organization|organisation|bank|court|spokesperson)\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_institution(name):
+    return bool(_INSTITUTION_WORDS.search(name))
+
+
+class TopicMatcher:
+    """Proposes topics for a quote from each topic's keywords (whole words, any case)."""
+
+    def __init__(self, topics=None):
+        topics = list(Topic.objects.all()) if topics is None else topics
+        self.patterns = [
+            (topic, re.compile(rf"\b(?:{'|'.join(re.escape(k) for k in topic.keyword_list)})\b", re.IGNORECASE))
+            for topic in topics
+            if topic.keyword_list
+        ]
+
+    def topics_for(self, text):
+        return [topic for topic, pattern in self.patterns if pattern.search(text)]
+
+
+@transaction.atomic
+def quotes_propose(*, article, directory=None, topic_matcher=None):
+    """Extract quotes from the article and store them as proposed; the quotes created.
+
+    Quotes an editor approved or rejected stay as they are: an extracted quote overlapping one
+    of them is not proposed again. Earlier proposals that were not reviewed are replaced."""
+    directory = directory or SpeakerDirectory()
+    topic_matcher = topic_matcher or TopicMatcher()
+    article.quotes.filter(status=Quote.Status.PROPOSED).delete()
+    decided = list(article.quotes.values_list("start", "end"))
+    created = []
+    for found in extract_quotes(article.text, known_speakers=directory.known, published=article.published):
+        if any(found.start < end and start < found.end for start, end in decided):
+            continue
+        quote = Quote(
+            article=article,
+            speaker=directory.resolve(found.speaker, on=article.published),
+            text=found.text,
+            start=found.start,
+            end=found.end,
+            kind=found.kind if found.kind in Quote.Kind.values else Quote.Kind.FULL,
+            status=Quote.Status.PROPOSED,
+            confidence=min(max(found.confidence, 0.0), 1.0),
+        )
+        quote.full_clean()
+        quote.save()
+        topics = topic_matcher.topics_for(found.text)
+        if topics:
+            quote.topics.set(topics)
+        decided.append((found.start, found.end))
+        created.append(quote)
+    return created

@@ -1,0 +1,237 @@
+"""Unit tests of the quote extraction engine: one small text per construction."""
+import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from statements.extraction import Alias, ExtractedQuote, KnownSpeaker, extract_quotes
+
+PACKAGE = Path(__file__).resolve().parent.parent / "statements" / "extraction"
+
+
+def quotes(text, **kwargs):
+    found = extract_quotes(text, **kwargs)
+    for quote in found:
+        assert text[quote.start : quote.end] == quote.text
+        assert 0.0 <= quote.confidence <= 1.0
+    return found
+
+
+def only(text, **kwargs) -> ExtractedQuote:
+    found = quotes(text, **kwargs)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def at(text, words):
+    start = text.index(words)
+    return start, start + len(words)
+
+
+def test_straight_marks_and_said_after():
+    text = 'Maria Lopez arrived early.\n\n"We will not back down," Lopez said on Monday.'
+    quote = only(text)
+    assert (quote.text, quote.speaker, quote.speaker_mention, quote.kind) == (
+        "We will not back down", "Maria Lopez", "Lopez", "full")
+    assert (quote.start, quote.end) == at(text, "We will not back down")
+
+
+def test_curly_marks_and_inverted_said():
+    text = "“The talks were useful,” said Foreign Minister Kenji Sato."
+    quote = only(text)
+    assert quote.text == "The talks were useful"
+    assert quote.speaker == "Kenji Sato"
+
+
+def test_closing_mark_written_as_opening_mark():
+    text = "“We must stand together, “Kenji Sato said."
+    quote = only(text)
+    assert quote.text == "We must stand together"
+    assert quote.speaker == "Kenji Sato"
+
+
+def test_closing_mark_glued_to_the_name():
+    text = "“That has already changed, ”Sato said."
+    assert only(text).text == "That has already changed"
+
+
+def test_missing_closing_mark_ends_before_the_attribution():
+    text = "Kenji Sato spoke in Tokyo.\n\n“Our ships will stay in the strait Sato said at a news conference.\n\nTrade fell."
+    quote = only(text)
+    assert quote.text == "Our ships will stay in the strait"
+    assert quote.speaker == "Kenji Sato"
+
+
+def test_quote_over_several_paragraphs():
+    text = ("Anna Berg, the mayor, said:\n\n“The bridge is closed.\n\n“It will reopen in June.”\n\n"
+            "Traffic was light.")
+    first, second = quotes(text)
+    assert (first.text, second.text) == ("The bridge is closed.", "It will reopen in June.")
+    assert first.speaker == second.speaker == "Anna Berg"
+    assert first.kind == second.kind == "full"
+
+
+def test_split_quote_has_one_speaker():
+    text = "Anna Berg runs the city.\n\n“The bridge is closed,” she said. “It will reopen in June.”"
+    first, second = quotes(text)
+    assert (first.text, second.text) == ("The bridge is closed", "It will reopen in June.")
+    assert first.speaker == second.speaker == "Anna Berg"
+    assert first.speaker_mention == "she"
+
+
+def test_single_quotes_inside_a_quote_are_part_of_it():
+    text = "“They call it ‘re-education,’ but it is prison,” the ministry wrote in a statement."
+    quote = only(text)
+    assert quote.text == "They call it ‘re-education,’ but it is prison"
+    assert quote.speaker == "the ministry"
+
+
+def test_attribution_before_with_colon():
+    text = "Prime Minister Lena Holm told reporters: “We are ready.”"
+    quote = only(text)
+    assert (quote.text, quote.speaker, quote.kind) == ("We are ready.", "Lena Holm", "full")
+
+
+def test_according_to():
+    text = "According to Lena Holm, “the deal is done.”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_who_added_that():
+    text = "“We welcome the vote,” said Lena Holm, who added that “no country can act alone in this crisis.”"
+    first, second = quotes(text)
+    assert second.text == "no country can act alone in this crisis."
+    assert first.speaker == second.speaker == "Lena Holm"
+
+
+def test_attribution_in_previous_paragraph_ending_with_colon():
+    text = "Lena Holm wrote in a letter to members:\n\n“The fund is empty.”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_surname_resolves_to_full_name_and_title_to_known_speaker():
+    text = ("Secretary of State Lena Holm met her counterpart.\n\n"
+            "“We disagree,” Holm said.\n\n“We will talk again,” the top diplomat said.")
+    speaker = KnownSpeaker("Lena Holm", (Alias("the top diplomat"),))
+    first, second = quotes(text, known_speakers=[speaker])
+    assert first.speaker == second.speaker == "Lena Holm"
+    assert second.speaker_mention == "the top diplomat"
+
+
+def test_role_noun_is_reported_as_written_and_its_holder_is_the_referent_of_a_pronoun():
+    text = ("Secretary of State Lena Holm arrived.\n\n“We disagree,” the secretary said.\n\n"
+            "Omar Haddad left early.\n\nThe secretary spoke again. “We will meet in June,” she said.")
+    first, second = quotes(text)
+    assert first.speaker == "the secretary"
+    assert second.speaker == "Lena Holm"
+
+
+def test_nominal_speaker_keeps_its_description():
+    text = "“The deal is dead,” said a Mexican official who was not authorized to speak publicly on Monday."
+    assert only(text).speaker == "a Mexican official who was not authorized to speak publicly"
+    text = "“The deal is dead,” a longtime adviser to the governor said."
+    assert only(text).speaker == "a longtime adviser to the governor"
+
+
+def test_descriptive_words_between_names_make_one_phrase():
+    text = "“We are ready,” former Ostrava adviser Jan Novak said."
+    assert only(text).speaker == "Jan Novak"
+    assert only("“We are ready,” Corporate lobbyists said.").speaker == "Corporate lobbyists"
+
+
+def test_first_name_gives_the_gender_of_a_pronoun():
+    text = ("Maria Lopez arrived in Prague. Peter Novak greeted her at the station.\n\n"
+            "“It was a good day,” she said.")
+    assert only(text).speaker == "Maria Lopez"
+
+
+def test_full_stop_ends_a_name():
+    text = "The talks were held with Lopez. Along the river, Peter Novak spoke.\n\n“We agree,” he said."
+    assert only(text).speaker == "Peter Novak"
+
+
+def test_alias_outside_its_validity_does_not_apply():
+    speaker = KnownSpeaker("Lena Holm", (Alias("the chancellor", valid_from=datetime.date(2020, 1, 1)),))
+    text = "“We disagree,” the chancellor said."
+    assert only(text, known_speakers=[speaker], published=datetime.date(2021, 5, 1)).speaker == "Lena Holm"
+    assert only(text, known_speakers=[speaker], published=datetime.date(2019, 5, 1)).speaker == "the chancellor"
+    assert only(text, known_speakers=[speaker]).speaker == "Lena Holm"
+
+
+def test_institution_as_speaker():
+    speaker = KnownSpeaker("Ministry of Finance", (Alias("the ministry"),), kind="institution")
+    text = "“Rates will rise,” the ministry said in a statement."
+    assert only(text, known_speakers=[speaker]).speaker == "Ministry of Finance"
+    assert only("“Rates will rise,” the White House said.").speaker == "White House"
+
+
+def test_pronoun_resolves_to_the_last_person_named():
+    text = "Omar Haddad, the envoy, met the press.\n\n“We are close to a deal,” he said."
+    quote = only(text)
+    assert (quote.speaker, quote.speaker_mention) == ("Omar Haddad", "he")
+
+
+def test_fragment_in_a_paraphrase():
+    text = "Lena Holm described the plan as a “serious mistake” and left."
+    quote = only(text)
+    assert (quote.text, quote.speaker, quote.kind) == ("serious mistake", "Lena Holm", "fragment")
+
+
+def test_fragment_at_the_end_of_a_reported_sentence():
+    text = "Lena Holm said the union would not force members to choose “us or them.”"
+    quote = only(text)
+    assert (quote.text, quote.kind, quote.speaker) == ("us or them.", "fragment", "Lena Holm")
+
+
+def test_scare_quotes_and_titles_are_not_quotes():
+    assert quotes("The so-called “peace dividend” never came.") == []
+    assert quotes("She appeared on “Meet the Press” last year.") == []
+
+
+def test_output_is_sorted_and_offsets_select_the_words():
+    text = "“One,” Holm said. “Two,” Sato said. “Three,” Berg said."
+    found = quotes(text)
+    assert [q.text for q in found] == ["One", "Two", "Three"]
+    assert [q.speaker for q in found] == ["Holm", "Sato", "Berg"]
+    assert [q.start for q in found] == sorted(q.start for q in found)
+
+
+def test_cli_prints_one_json_object_per_quote(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Headline\n\n“Ça va,” Holm said.", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "statements.extraction", str(article)],
+                         capture_output=True, text=True, check=True,
+                         cwd=PACKAGE.parent.parent, encoding="utf-8").stdout
+    record = json.loads(out.strip())
+    assert record["file"] == "a.txt" and record["text"] == "Ça va" and record["speaker"] == "Holm"
+    assert "Ça va" in out  # ensure_ascii=False
+    assert set(record) == {"file", "text", "speaker", "start", "end", "kind", "confidence"}
+
+
+def test_package_imports_nothing_from_django():
+    code = ("import sys, statements.extraction; "
+            "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=PACKAGE.parent.parent).stdout
+    assert out.strip() == "False"
+    for source in PACKAGE.glob("*.py"):
+        code = source.read_text(encoding="utf-8")
+        assert "import django" not in code and "from django" not in code, source
+
+
+def test_trailing_comma_semicolon_and_colon_are_not_part_of_the_quote():
+    text = "“We will stay with our allies,” Lena Holm said. “It is over;” she added. “Listen:” Holm said."
+    found = quotes(text)
+    assert [q.text for q in found] == ["We will stay with our allies", "It is over", "Listen"]
+    assert (found[0].start, found[0].end) == at(text, "We will stay with our allies")
+
+
+def test_sentence_final_punctuation_stays_inside_the_quote():
+    text = "Lena Holm spoke.\n\n“Is it over?” Holm asked. “It is over.” she said."
+    assert [q.text for q in quotes(text)] == ["Is it over?", "It is over."]
+
+
+def test_comma_before_a_closing_inner_quote_mark_stays():
+    text = "“They are sent to ‘political re-education,’” the ministry said."
+    assert only(text).text == "They are sent to ‘political re-education,’"
