@@ -4,10 +4,11 @@ Every change goes through statements.services, so the admin and the batch comman
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from . import services
+from . import services, statement_linking
 from .forms import ArticlePasteForm, ChooseSpeakerForm
 from .models import (
     Article,
@@ -211,8 +212,8 @@ class QuoteAdmin(admin.ModelAdmin):
     autocomplete_fields = ["speaker", "article", "statement"]
     filter_horizontal = ["topics"]
     ordering = ["status", "-confidence", "-created_at"]
-    actions = ["approve", "reject", "reattribute"]
-    fields = ["text", "speaker", "article", "start", "end", "kind", "status", "confidence", "statement", "topics"]
+    actions = ["approve", "reject", "reattribute", "split_from_statement"]
+    fields = ["text", "speaker", "article", "start", "end", "kind", "status", "confidence", "statement", "statement_pinned", "topics"]
 
     @admin.display(description="Quote", ordering="text")
     def short_text(self, quote):
@@ -231,6 +232,13 @@ class QuoteAdmin(admin.ModelAdmin):
         count = services.quote_set_status(quotes=queryset, status=Quote.Status.REJECTED)
         self.message_user(request, f"Rejected {count} quote(s).", messages.SUCCESS)
 
+    @admin.action(description="Split out of their statements", permissions=["change"])
+    def split_from_statement(self, request, queryset):
+        quotes = list(queryset.filter(statement__isnull=False))
+        for quote in quotes:
+            statement_linking.quote_split_from_statement(quote=quote)
+        self.message_user(request, f"Split {len(quotes)} quote(s) out of their statements; re-linking keeps them apart.", messages.SUCCESS)
+
     @admin.action(description="Re-attribute to another speaker…", permissions=["change"])
     def reattribute(self, request, queryset):
         def apply(queryset, speaker):
@@ -247,10 +255,41 @@ class QuoteAdmin(admin.ModelAdmin):
         )
 
 
+class ReportInline(admin.TabularInline):
+    model = Quote
+    fields = ["text", "speaker", "article", "status", "statement_pinned"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "reports"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Statement)
 class StatementAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "first_reported"]
-    search_fields = ["canonical_text"]
+    list_display = ["__str__", "first_reported", "report_count"]
+    search_fields = ["canonical_text", "quotes__speaker__name"]
+    readonly_fields = ["first_reported"]
+    inlines = [ReportInline]
+    actions = ["merge_statements"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reports=Count("quotes"))
+
+    @admin.display(description="Reports", ordering="reports")
+    def report_count(self, statement):
+        return statement.reports
+
+    @admin.action(description="Merge selected statements into one", permissions=["change"])
+    def merge_statements(self, request, queryset):
+        if queryset.count() < 2:
+            self.message_user(request, "Choose at least two statements to merge.", messages.WARNING)
+            return
+        kept = statement_linking.statements_merge(statements=list(queryset))
+        self.message_user(request, f"Merged into statement {kept.pk}; re-linking keeps them together.", messages.SUCCESS)
 
 
 @admin.register(SpeakerRedirect)

@@ -4,7 +4,7 @@ routers and browsable pages would add a dependency without removing code."""
 
 from django.http import Http404, JsonResponse
 
-from .search import PageNotFound, search_from_params
+from .search import PageNotFound, collapse_statements, search_from_params
 
 
 def quote_json(quote, request):
@@ -41,7 +41,16 @@ def search(request):
             "count": outcome.total if outcome else 0,
             "page": found.page,
             "num_pages": found.num_pages,
-            "results": [quote_json(quote, request) for quote in outcome.quotes] if outcome else [],
+            "results": [
+                {
+                    **quote_json(quote, request),
+                    "statement": quote.statement_id,
+                    "also_reported_by": [quote_json(other, request) for other in others],
+                }
+                for quote, others in collapse_statements(outcome.quotes)
+            ]
+            if outcome
+            else [],
             "facets": {
                 facet: [{"value": value, "name": name, "count": count} for value, name, count in values]
                 for facet, values in (outcome.facets.items() if outcome else [])

@@ -374,6 +374,10 @@ class Quote(TimestampedModel):
     statement = models.ForeignKey(
         Statement, on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes"
     )
+    statement_pinned = models.BooleanField(
+        default=False,
+        help_text="An editor placed this quote in its statement (or split it out): re-linking keeps it so.",
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
 
     objects = QuoteQuerySet.as_manager()
@@ -470,3 +474,46 @@ class IndexQueueEntry(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:statements_indexqueueentry_changelist")
+
+
+class QuoteKey(models.Model):
+    """A blocking key of a quote's words (statements.linking.blocking_keys), with the speaker and
+    date copied beside it so that finding candidate reports is one index lookup, whatever the
+    size of the archive."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="keys")
+    key = models.BigIntegerField()
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(null=True)
+
+    class Meta:
+        ordering = ["quote", "key"]
+        indexes = [models.Index(fields=["key", "speaker", "date"], name="quotekey_lookup")]
+        constraints = [models.UniqueConstraint(fields=["quote", "key"], name="quotekey_unique")]
+
+    def __str__(self):
+        return f"{self.quote_id}:{self.key}"
+
+    def get_absolute_url(self):
+        return self.quote.get_absolute_url()
+
+
+class StatementSplit(models.Model):
+    """An editor's decision that two quotes are not the same statement."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "other"], name="statementsplit_unique"),
+            models.CheckConstraint(condition=Q(quote__lt=models.F("other")), name="statementsplit_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.quote_id} ≠ {self.other_id}"
+
+    def get_absolute_url(self):
+        return self.quote.get_absolute_url()

@@ -214,6 +214,23 @@ class SearchOutcome:
     suggestion: str | None
 
 
+def collapse_statements(quotes):
+    """Each statement once: [(quote, its other published reports)], in the given order. A
+    later quote on the page reporting a statement already shown is folded into it."""
+    from .statement_linking import reports_by_statement
+
+    reports = reports_by_statement({q.statement_id for q in quotes if q.statement_id})
+    shown, collapsed = set(), []
+    for quote in quotes:
+        if quote.statement_id in shown:
+            continue
+        if quote.statement_id:
+            shown.add(quote.statement_id)
+        others = [r for r in reports.get(quote.statement_id, []) if r.pk != quote.pk]
+        collapsed.append((quote, others))
+    return collapsed
+
+
 def run_quote_search(parsed, filters, *, sort="relevance", page=1, per_page=RESULTS_PER_PAGE):
     """One page of public quotes with facet counts (one engine query), read from the
     database in one query; a "did you mean" when nothing matched."""

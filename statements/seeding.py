@@ -11,6 +11,7 @@ from django.db import transaction
 from .importing import read_records
 from .models import Quote, Source, Speaker, SpeakerAlias, Topic
 from .services import article_import, article_set_status
+from .statement_linking import quotes_link
 
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
 
@@ -81,6 +82,7 @@ def seed_load(*, path=SEED_FILE):
             quote.topics.set([topics[slug] for slug in quote_item["topics"]])
             quote_count += 1
         article_set_status(articles=type(article).objects.filter(pk=article.pk), status=item["status"])
+    quotes_link(quotes=Quote.objects.filter(article__title__in=[a["title"] for a in data["articles"]]).select_related("article"))
     return {"articles": len(data["articles"]), "quotes": quote_count, "speakers": len(speakers)}
 
 

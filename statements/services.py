@@ -121,8 +121,10 @@ def article_import(
     article.topics.set([*topics, *named_topics])
     if extract:
         from .proposing import quotes_propose
+        from .statement_linking import quotes_link
 
-        quotes_propose(article=article, directory=speaker_directory, topic_matcher=topic_matcher)
+        proposed = quotes_propose(article=article, directory=speaker_directory, topic_matcher=topic_matcher)
+        quotes_link(quotes=proposed)
     return article, True
 
 
@@ -152,10 +154,14 @@ def quote_set_status(*, quotes, status: str) -> int:
 
 @transaction.atomic
 def quote_reattribute(*, quotes, speaker: Speaker) -> int:
-    changed = list(quotes.exclude(speaker=speaker).values_list("pk", flat=True))
-    for quote in Quote.objects.filter(pk__in=changed):
+    """Give quotes another speaker; they are re-linked among that speaker's statements."""
+    from .statement_linking import quotes_link
+
+    changed = list(Quote.objects.filter(pk__in=quotes.exclude(speaker=speaker).values("pk")).select_related("article"))
+    for quote in changed:
         quote.speaker = speaker
         quote.save(update_fields=["speaker", "updated_at"])
+    quotes_link(quotes=changed)
     return len(changed)
 
 

@@ -8,8 +8,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from .highlighting import highlight
+from .linking import word_diff
 from .models import Article, Quote, Source, Speaker, SpeakerRedirect, Statement, Topic
-from .search import PageNotFound, article_search, search_from_params
+from .search import PageNotFound, article_search, collapse_statements, search_from_params
 
 QUOTES_PER_PAGE = 20
 
@@ -177,12 +178,15 @@ class StatementDetailView(DetailView):
         return Statement.objects.published()
 
     def get_context_data(self, **kwargs):
-        reports = (
-            self.object.quotes.published().with_related().order_by("article__published", "pk")
-        )
+        reports = list(self.object.quotes.published().with_related().order_by("article__published", "pk"))
         if not reports:
             raise Http404("No published report of this statement.")
-        return super().get_context_data(reports=reports, **kwargs)
+        canonical = self.object.canonical_text
+        return super().get_context_data(
+            reports=[(report, word_diff(canonical, report.text)) for report in reports],
+            first_report=reports[0],
+            **kwargs,
+        )
 
 
 class SearchView(TemplateView):
@@ -198,7 +202,10 @@ class SearchView(TemplateView):
             raise Http404("No such page of results.") from None
         context = super().get_context_data(search=search, form=search.form, **kwargs)
         if search.outcome is not None:
-            context["results"] = [(quote, highlight(quote.text, search.parsed)) for quote in search.outcome.quotes]
+            context["results"] = [
+                (quote, highlight(quote.text, search.parsed), others)
+                for quote, others in collapse_statements(search.outcome.quotes)
+            ]
             context["articles"] = article_search(search.parsed) if search.page == 1 else []
         elif search.is_empty:
             context["latest_quotes"] = Quote.objects.published().with_related().newest_first()[:5]

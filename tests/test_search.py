@@ -20,7 +20,7 @@ def search(client, **params):
 
 
 def result_texts(response):
-    return [quote.text for quote, _ in response.context["results"]]
+    return [quote.text for quote, *_ in response.context["results"]]
 
 
 def api(client, **params):
@@ -141,7 +141,7 @@ def test_seed_facets_match_database_counts(client, indexed_seed):
 def test_search_within_a_speaker(client, indexed_seed):
     response = search(client, q="allies", speaker="antony-blinken")
     assert response.context["results"]
-    assert {quote.speaker.slug for quote, _ in response.context["results"]} == {"antony-blinken"}
+    assert {quote.speaker.slug for quote, *_ in response.context["results"]} == {"antony-blinken"}
 
 
 def test_empty_query_shows_ways_to_browse(client, indexed_seed):

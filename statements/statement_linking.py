@@ -1,0 +1,197 @@
+"""One statement, many reports: the database side of statements.linking.
+
+Each quote's blocking keys are stored in QuoteKey beside its speaker and date, so the reports a
+new quote may repeat are found by one indexed lookup (same key, same speaker, a date window):
+linking an article costs the same in an archive of a thousand quotes as in one of millions.
+The pure core verifies and groups the candidates. Editors' decisions are kept: a quote an
+editor placed in a statement is pinned there, and a split pair is never linked again.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Min, Q
+
+from . import linking
+from .models import Quote, QuoteKey, Statement, StatementSplit
+
+WINDOW_DAYS = linking.DEFAULT_WINDOW_DAYS
+
+
+def linkable_quotes():
+    """Quotes that take part in linking: all but the rejected ones."""
+    return Quote.objects.exclude(status=Quote.Status.REJECTED)
+
+
+def quote_keys_refresh(quotes):
+    """(Re)write the blocking keys of these quotes."""
+    quotes = list(quotes)
+    QuoteKey.objects.filter(quote__in=quotes).delete()
+    QuoteKey.objects.bulk_create(
+        [
+            QuoteKey(quote=quote, key=key, speaker_id=quote.speaker_id, date=quote.article.published)
+            for quote in quotes
+            for key in linking.blocking_keys(quote.text)
+        ],
+        batch_size=2000,
+    )
+
+
+def candidates_for(quotes):
+    """Quotes already in the archive that share a blocking key, speaker and date window with
+    any of `quotes`."""
+    condition = Q()
+    for quote in quotes:
+        keys = linking.blocking_keys(quote.text)
+        day = quote.article.published
+        window = Q(keys__key__in=keys, keys__speaker_id=quote.speaker_id)
+        if day:
+            delta = datetime.timedelta(days=WINDOW_DAYS)
+            window &= Q(keys__date__range=(day - delta, day + delta))
+        condition |= window
+    if not condition:
+        return Quote.objects.none()
+    return (
+        linkable_quotes()
+        .filter(condition)
+        .exclude(pk__in=[q.pk for q in quotes])
+        .select_related("article")
+        .distinct()
+    )
+
+
+def _candidate(quote):
+    return linking.LinkCandidate(
+        id=quote.pk,
+        text=quote.text,
+        speaker_id=quote.speaker_id,
+        date=quote.article.published,
+        kind="fragment" if quote.kind == Quote.Kind.FRAGMENT else "full",
+    )
+
+
+@transaction.atomic
+def quotes_link(*, quotes):
+    """Link `quotes` (new or changed) to the reports of the same statements; the statements
+    created or changed. Other quotes already in a statement stay there (re-linking everything
+    resets that first: see statements_relink); `quotes` themselves may move."""
+    quotes = [q for q in quotes if q.status != Quote.Status.REJECTED]
+    if not quotes:
+        return set()
+    quote_keys_refresh(quotes)
+    others = list(candidates_for(quotes))
+    involved = quotes + others
+    ids = [q.pk for q in involved]
+    moving = {q.pk for q in quotes if not q.statement_pinned}
+    pinned = {q.pk: q.statement_id for q in involved if q.statement_id and q.pk not in moving}
+    forbidden = StatementSplit.objects.filter(quote_id__in=ids, other_id__in=ids).values_list("quote_id", "other_id")
+    groups = linking.group([_candidate(q) for q in involved], window_days=WINDOW_DAYS, forbidden_pairs=list(forbidden), pinned=pinned)
+    by_id = {q.pk: q for q in involved}
+    held_elsewhere = set(pinned.values())
+    touched = set()
+    for member_ids in groups:
+        members = [by_id[i] for i in member_ids]
+        statement_id = _statement_for(members, pinned, held_elsewhere)
+        held_elsewhere.add(statement_id)
+        for quote in members:
+            if quote.statement_id != statement_id and quote.pk not in pinned:
+                if quote.statement_id:
+                    touched.add(quote.statement_id)
+                quote.statement_id = statement_id
+                quote.save(update_fields=["statement", "updated_at"])
+        if statement_id:
+            touched.add(statement_id)
+    statements_refresh(touched)
+    return touched
+
+
+def _statement_for(members, pinned, held_elsewhere):
+    """The statement a group of reports belongs to: a pinned one; else the one its members
+    already had (so permalinks survive re-linking); else a new one, for two or more reports."""
+    pinned_ids = {pinned[q.pk] for q in members if q.pk in pinned}
+    if pinned_ids:
+        (statement_id,) = pinned_ids
+        return statement_id
+    current = sorted({q.statement_id for q in members if q.statement_id} - held_elsewhere)
+    if len(members) < 2:
+        return None
+    if current:
+        return current[0]
+    return Statement.objects.create(canonical_text=members[0].text).pk
+
+
+def statements_refresh(statement_ids):
+    """Recompute canonical wording and first report date; drop statements with < 2 reports."""
+    for statement in Statement.objects.filter(pk__in=statement_ids):
+        reports = list(linkable_quotes().filter(statement=statement).select_related("article"))
+        if len(reports) < 2:
+            Quote.objects.filter(statement=statement).update(statement=None)
+            statement.delete()
+            continue
+        full = [q.text for q in reports if q.kind != Quote.Kind.FRAGMENT] or [q.text for q in reports]
+        statement.canonical_text = linking.canonical_text(full)
+        statement.first_reported = min((q.article.published for q in reports if q.article.published), default=None)
+        statement.save()
+
+
+@transaction.atomic
+def statements_relink(*, batch_size=500):
+    """Re-link every quote, oldest first, keeping editors' decisions and, where the grouping
+    is unchanged, the statements' ids; (quotes, statements)."""
+    pks = list(linkable_quotes().order_by("article__published", "pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        batch = list(Quote.objects.filter(pk__in=pks[start : start + batch_size]).select_related("article"))
+        quotes_link(quotes=batch)
+    Quote.objects.filter(status=Quote.Status.REJECTED, statement_pinned=False).update(statement=None)
+    orphans = Statement.objects.annotate(first=Min("quotes__pk")).filter(first__isnull=True)
+    orphans.delete()
+    statements_refresh(Statement.objects.values_list("pk", flat=True))
+    return len(pks), Statement.objects.count()
+
+
+@transaction.atomic
+def quote_split_from_statement(*, quote):
+    """An editor takes a quote out of its statement: it is never linked to those reports again."""
+    if not quote.statement_id:
+        return
+    statement_id = quote.statement_id
+    for other_id in Quote.objects.filter(statement_id=statement_id).exclude(pk=quote.pk).values_list("pk", flat=True):
+        low, high = sorted((quote.pk, other_id))
+        StatementSplit.objects.get_or_create(quote_id=low, other_id=high)
+    quote.statement = None
+    quote.statement_pinned = True
+    quote.save(update_fields=["statement", "statement_pinned", "updated_at"])
+    statements_refresh({statement_id})
+
+
+@transaction.atomic
+def statements_merge(*, statements):
+    """An editor joins statements into the first (oldest): all their reports stay together."""
+    statements = sorted(statements, key=lambda s: s.pk)
+    if len(statements) < 2:
+        return statements[0] if statements else None
+    kept, others = statements[0], statements[1:]
+    reports = Quote.objects.filter(statement__in=statements)
+    ids = list(reports.values_list("pk", flat=True))
+    StatementSplit.objects.filter(quote_id__in=ids, other_id__in=ids).delete()
+    for quote in reports:
+        quote.statement = kept
+        quote.statement_pinned = True
+        quote.save(update_fields=["statement", "statement_pinned", "updated_at"])
+    Statement.objects.filter(pk__in=[s.pk for s in others]).delete()
+    statements_refresh({kept.pk})
+    return kept
+
+
+def reports_by_statement(statement_ids):
+    """{statement id: [published reports, oldest first]} in one query."""
+    reports = defaultdict(list)
+    for quote in (
+        Quote.objects.published()
+        .with_related()
+        .filter(statement_id__in=statement_ids)
+        .order_by("article__published", "pk")
+    ):
+        reports[quote.statement_id].append(quote)
+    return reports

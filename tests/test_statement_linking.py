@@ -1,0 +1,144 @@
+"""One statement, many reports: linking in the database, editors' decisions, pages."""
+
+import datetime
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from statements.models import Quote, Statement
+from statements.services import article_import
+from statements.statement_linking import quotes_link
+from tests.factories import make_article, make_quote, make_speaker
+
+pytestmark = pytest.mark.django_db
+
+CCP = "the Chinese Communist Party’s coercive practices threaten"
+BEIJING = "There is no doubt that Beijing’s coercive behavior threatens"
+TAIWAN = "China uses coercion and aggression to systematically erode autonomy"
+
+
+def quote_starting(words):
+    return Quote.objects.get(text__startswith=words)
+
+
+def test_seed_reports_of_one_remark_are_one_statement(seeded):
+    assert quote_starting(CCP).statement_id == quote_starting(BEIJING).statement_id is not None
+    assert quote_starting(TAIWAN).statement_id != quote_starting(BEIJING).statement_id
+
+
+def test_an_imported_report_joins_the_existing_statement(seeded):
+    article, _ = article_import(
+        title="Blinken at NATO",
+        content="Antony Blinken spoke in Brussels.\n\n“Beijing’s coercive behavior threatens our collective security and prosperity, and it is actively working to undermine the rules of the international system,” Blinken said.",
+        content_format="text",
+        published=datetime.date(2021, 3, 25),
+    )
+    new = article.quotes.get()
+    assert new.statement_id == quote_starting(BEIJING).statement_id
+    assert new.status == "proposed"
+
+
+def test_relinking_is_idempotent_and_keeps_statement_ids(seeded):
+    before = dict(Quote.objects.values_list("pk", "statement_id"))
+    call_command("link_statements", verbosity=0)
+    call_command("link_statements", verbosity=0)
+    assert dict(Quote.objects.values_list("pk", "statement_id")) == before
+
+
+def test_a_split_quote_stays_apart_after_relinking(seeded, editor_client):
+    quote = quote_starting(CCP)
+    editor_client.post(reverse("admin:statements_quote_changelist"), {"action": "split_from_statement", ACTION_CHECKBOX_NAME: [quote.pk]})
+    call_command("link_statements", verbosity=0)
+    quote.refresh_from_db()
+    assert quote.statement_id is None
+    assert quote_starting(BEIJING).statement_id is None  # a statement needs two reports
+
+
+def test_merged_statements_stay_merged_after_relinking(seeded, editor_client):
+    speaker = make_speaker("Ann Envoy")
+    first = make_quote(make_article("A. “The harbour deal is final,” she said."), "The harbour deal is final", speaker=speaker)
+    second = make_quote(make_article("B. “Our fishing rights come first,” she said."), "Our fishing rights come first", speaker=speaker)
+    statements = [Statement.objects.create(canonical_text=q.text) for q in (first, second)]
+    for quote, statement in zip((first, second), statements, strict=True):
+        quote.statement = statement
+        quote.save()
+    editor_client.post(reverse("admin:statements_statement_changelist"), {"action": "merge_statements", ACTION_CHECKBOX_NAME: [s.pk for s in statements]})
+    call_command("link_statements", verbosity=0)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.statement_id == second.statement_id == statements[0].pk
+
+
+def test_different_speakers_are_never_linked():
+    words = "We will defend every inch of allied territory"
+    one = make_quote(make_article(f"A. “{words},” he said."), words, speaker=make_speaker("First Person"))
+    two = make_quote(make_article(f"B. “{words},” she said."), words, speaker=make_speaker("Second Person"))
+    quotes_link(quotes=Quote.objects.filter(pk__in=[one.pk, two.pk]).select_related("article"))
+    one.refresh_from_db()
+    assert one.statement_id is None
+
+
+def test_linking_cost_does_not_grow_with_the_archive():
+    """Candidates come from an indexed key lookup: the number of SQL queries to link a new
+    article's quote is the same with 5 or 60 quotes of the speaker already archived."""
+    speaker = make_speaker("Busy Speaker")
+
+    def queries_to_link_one(existing):
+        for number in range(existing):
+            text = f"Remark {number} about harbours bridges tunnels {number * 7}"
+            quote = make_quote(make_article(f"{number}. “{text},” he said."), text, speaker=speaker)
+            quotes_link(quotes=[Quote.objects.select_related("article").get(pk=quote.pk)])
+        new = make_quote(make_article("New. “Remark about harbours and bridges today,” he said."), "Remark about harbours and bridges today", speaker=speaker)
+        new = Quote.objects.select_related("article").get(pk=new.pk)
+        with CaptureQueriesContext(connection) as queries:
+            quotes_link(quotes=[new])
+        return len(queries)
+
+    small = queries_to_link_one(5)
+    Quote.objects.all().delete()
+    large = queries_to_link_one(60)
+    assert large == small
+
+
+def test_statement_page_shows_each_report_with_a_word_diff(client, seeded):
+    statement = quote_starting(BEIJING).statement
+    response = client.get(statement.get_absolute_url())
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert f"<blockquote class=\"quote-text quote-hero\"><p>{statement.canonical_text}</p></blockquote>" in content
+    assert content.count('class="report"') == 2
+    assert (
+        '<del><span class="visually-hidden">[left out: </span>practices threaten<span class="visually-hidden">]</span></del> '
+        '<ins><span class="visually-hidden">[added: </span>behavior threatens<span class="visually-hidden">]</span></ins>'
+    ) in content
+    assert "first reported <time datetime=\"2021-03-24\">24 March 2021</time>" in content
+
+
+def test_quote_permalink_lists_the_other_reports(client, seeded):
+    quote = quote_starting(BEIJING)
+    other = quote_starting(CCP)
+    content = client.get(quote.get_absolute_url()).content.decode()
+    assert "Also reported by" in content
+    assert f'href="{other.get_absolute_url()}"' in content
+
+
+def test_search_shows_a_statement_once(client, indexed_seed):
+    response = client.get(reverse("statements:search"), {"q": "collective security prosperity"})
+    results = response.context["results"]
+    statement_id = quote_starting(BEIJING).statement_id
+    assert [quote.statement_id for quote, _, _ in results].count(statement_id) == 1
+    assert "Reported by 2 outlets" in response.content.decode()
+
+
+def test_unpublished_statement_is_not_public(client):
+    speaker = make_speaker("Quiet Speaker")
+    statement = Statement.objects.create(canonical_text="Hidden words")
+    for letter in "AB":
+        quote = make_quote(make_article(f"{letter}. “Hidden words,” he said."), "Hidden words", speaker=speaker, status=Quote.Status.PROPOSED)
+        quote.statement = statement
+        quote.save()
+    assert client.get(statement.get_absolute_url()).status_code == 404
