@@ -111,3 +111,41 @@ class SearchForm(forms.Form):
     @staticmethod
     def as_datetime(day):
         return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC) if day else None
+
+
+class SubscriptionForm(forms.Form):
+    """Subscribe to alerts on a speaker, a topic or a search (exactly one)."""
+
+    email = forms.EmailField(label="Your email")
+    speaker = forms.SlugField(required=False, widget=forms.HiddenInput)
+    topic = forms.SlugField(required=False, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        targets = [name for name in ("speaker", "topic", "query") if cleaned.get(name)]
+        if len(targets) != 1:
+            raise ValidationError("Choose one speaker, topic or search to follow.")
+        if cleaned.get("speaker"):
+            cleaned["speaker"] = Speaker.objects.public().filter(slug=cleaned["speaker"]).first()
+            if cleaned["speaker"] is None:
+                raise ValidationError("There is no such speaker.")
+        if cleaned.get("topic"):
+            cleaned["topic"] = Topic.objects.filter(slug=cleaned["topic"]).first()
+            if cleaned["topic"] is None:
+                raise ValidationError("There is no such topic.")
+        return cleaned
+
+
+class SpeakerFilterForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "All kinds"), *Speaker.Kind.choices], required=False)
+    role = forms.ChoiceField(required=False)
+    country = forms.ChoiceField(required=False)
+    order = forms.ChoiceField(choices=[("name", "A–Z"), ("most-quoted", "Most quoted")], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        public = Speaker.objects.public()
+        for name, empty in (("role", "All roles"), ("country", "All countries")):
+            values = public.exclude(**{name: ""}).order_by(name).values_list(name, flat=True).distinct()
+            self.fields[name].choices = [("", empty), *((value, value) for value in values)]

@@ -517,3 +517,64 @@ class StatementSplit(models.Model):
 
     def get_absolute_url(self):
         return self.quote.get_absolute_url()
+
+
+class Subscription(models.Model):
+    """An email alert on a speaker, a topic or a search, confirmed by its owner (double opt-in)."""
+
+    class Kind(models.TextChoices):
+        SPEAKER = "speaker", "Speaker"
+        TOPIC = "topic", "Topic"
+        SEARCH = "search", "Search"
+
+    email = models.EmailField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions")
+    query = models.CharField(max_length=1000, blank=True, help_text="The search's GET parameters.")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="speaker", speaker__isnull=False, topic__isnull=True)
+                           | Q(kind="topic", topic__isnull=False, speaker__isnull=True)
+                           | (Q(kind="search", speaker__isnull=True, topic__isnull=True) & ~Q(query=""))),
+                name="subscription_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email}: {self.describe()}"
+
+    def get_absolute_url(self):
+        return reverse("statements:alert-unsubscribe", kwargs={"token": self.token})
+
+    def describe(self):
+        if self.kind == self.Kind.SPEAKER:
+            return f"quotes of {self.speaker.name}"
+        if self.kind == self.Kind.TOPIC:
+            return f"quotes on {self.topic.name}"
+        return f"quotes matching the search {self.query}"
+
+
+class AlertDelivery(models.Model):
+    """A quote mailed to a subscription: never mailed to it twice."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["subscription", "quote"], name="alertdelivery_once")]
+
+    def __str__(self):
+        return f"{self.subscription_id} ← {self.quote_id}"
+
+    def get_absolute_url(self):
+        return self.quote.get_absolute_url()

@@ -175,8 +175,26 @@ class Filters:
     def active(self):
         return any([self.speaker, self.topic, self.source, self.date_from, self.date_to, self.kind, self.year])
 
+    def apply_to(self, quotes):
+        """The same filters on a Quote queryset (for lists that need no full-text match)."""
+        if self.speaker:
+            quotes = quotes.filter(speaker=self.speaker)
+        if self.topic:
+            quotes = quotes.filter(topics=self.topic)
+        if self.source:
+            quotes = quotes.filter(article__source=self.source)
+        if self.kind:
+            quotes = quotes.filter(kind=self.kind)
+        if self.year:
+            quotes = quotes.filter(article__published__year=int(self.year))
+        if self.date_from:
+            quotes = quotes.filter(article__published__gte=self.date_from.date())
+        if self.date_to:
+            quotes = quotes.filter(article__published__lte=self.date_to.date())
+        return quotes
 
-def quote_search(parsed, filters, *, sort="relevance"):
+
+def quote_search(parsed, filters, *, sort="relevance", facets=True):
     """A haystack SearchQuerySet of public quotes for the parsed query and filters."""
     sqs = SearchQuerySet().models(Quote)
     condition = query_sq(parsed)
@@ -199,7 +217,7 @@ def quote_search(parsed, filters, *, sort="relevance"):
         sqs = sqs.filter(date__gte=filters.date_from)
     if filters.date_to:
         sqs = sqs.filter(date__lte=filters.date_to)
-    for name in FACET_FIELDS:
+    for name in FACET_FIELDS if facets else ():
         sqs = sqs.facet(name)
     if SORTS.get(sort):
         sqs = sqs.order_by(SORTS[sort])

@@ -6,6 +6,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import (
@@ -137,6 +138,8 @@ def article_set_status(*, articles, status: str) -> int:
     for article in Article.objects.filter(pk__in=changed):
         article.status = status
         article.save(update_fields=["status", "updated_at"])
+    # Their quotes became (or stopped being) public now: alerts and feeds go by this date.
+    Quote.objects.filter(article_id__in=changed).update(updated_at=timezone.now())
     return len(changed)
 
 

@@ -2,14 +2,18 @@
 unpublished article or an unapproved quote never reaches a visitor."""
 
 from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from . import alerts, citation
+from .exporting import csv_lines, exported_quotes, json_lines, quote_row
+from .forms import SpeakerFilterForm, SubscriptionForm
 from .highlighting import highlight
 from .linking import word_diff
-from .models import Article, Quote, Source, Speaker, SpeakerRedirect, Statement, Topic
+from .models import Article, Quote, Source, Speaker, SpeakerRedirect, Statement, Subscription, Topic
 from .search import PageNotFound, article_search, collapse_statements, search_from_params
 
 QUOTES_PER_PAGE = 20
@@ -48,12 +52,25 @@ class QuoteListOfObjectMixin(SingleObjectMixin):
 
 
 class SpeakerListView(ListView):
+    """/speakers/: filter by kind, role and country; alphabetical or most quoted first."""
+
     template_name = "statements/speaker_list.html"
     context_object_name = "speakers"
     paginate_by = 100
 
     def get_queryset(self):
-        return Speaker.objects.public().with_published_quote_counts().order_by("name")
+        self.form = SpeakerFilterForm(self.request.GET or None)
+        speakers = Speaker.objects.public().with_published_quote_counts()
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        for name in ("kind", "role", "country"):
+            if data.get(name):
+                speakers = speakers.filter(**{name: data[name]})
+        if data.get("order") == "most-quoted":
+            return speakers.order_by("-quote_count", "name")
+        return speakers.order_by("name")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=self.form, **kwargs)
 
 
 class SpeakerDetailView(QuoteListOfObjectMixin, ListView):
@@ -78,6 +95,7 @@ class SpeakerDetailView(QuoteListOfObjectMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             aliases=self.object.aliases.all(),
+            timeline_quotes=Quote.objects.published().by_speaker(self.object),
             speaker_topics=Topic.objects.filter(
                 quotes__in=Quote.objects.published().by_speaker(self.object)
             )
@@ -105,6 +123,7 @@ class TopicDetailView(QuoteListOfObjectMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
+            timeline_quotes=Quote.objects.published().on_topic(self.object),
             topic_speakers=Speaker.objects.filter(
                 quotes__in=Quote.objects.published().on_topic(self.object)
             )
@@ -165,8 +184,14 @@ class QuoteDetailView(DetailView):
                 .exclude(pk=quote.pk)
                 .order_by("article__published", "pk")
             )
+        permalink = self.request.build_absolute_uri(quote.get_absolute_url())
         return super().get_context_data(
-            context_before=before, context_after=after, other_reports=other_reports, **kwargs
+            context_before=before,
+            context_after=after,
+            other_reports=other_reports,
+            citation_text=citation.plain_text(quote, permalink),
+            citation_bibtex=citation.bibtex(quote, permalink),
+            **kwargs,
         )
 
 
@@ -212,3 +237,55 @@ class SearchView(TemplateView):
             context["top_speakers"] = Speaker.objects.public().quoted().order_by("-quote_count", "name")[:10]
             context["topics"] = Topic.objects.with_published_quote_counts().order_by("name")
         return context
+
+
+def search_export(request):
+    """/search/export/?format=csv|json&<search parameters>: every matching quote, streamed."""
+    export_format = request.GET.get("format", "csv")
+    if export_format not in ("csv", "json"):
+        return HttpResponseBadRequest("format must be csv or json")
+    params = request.GET.copy()
+    params.pop("page", None)
+    found = search_from_params(params)
+    if found.form.errors:
+        return HttpResponseBadRequest("Invalid search parameters: " + "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in found.form.errors.items()
+        ))
+    rows = (quote_row(quote, request.build_absolute_uri) for quote in exported_quotes(found))
+    if export_format == "csv":
+        response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(json_lines(rows), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="statements-archive-quotes.{export_format}"'
+    return response
+
+
+@require_POST
+def alert_subscribe(request):
+    form = SubscriptionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "statements/alert_subscribe.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    kind = "speaker" if data.get("speaker") else "topic" if data.get("topic") else "search"
+    subscription = alerts.subscription_create(
+        email=data["email"], kind=kind, speaker=data.get("speaker") or None, topic=data.get("topic") or None,
+        query=data.get("query") or "",
+    )
+    return render(request, "statements/alert_subscribe.html", {"subscription": subscription})
+
+
+def alert_confirm(request, token):
+    subscription = alerts.subscription_confirm(token=token)
+    if subscription is None:
+        raise Http404("This confirmation link is not valid (any more).")
+    return render(request, "statements/alert_confirmed.html", {"subscription": subscription})
+
+
+def alert_unsubscribe(request, token):
+    subscription = Subscription.objects.filter(token=token).select_related("speaker", "topic").first()
+    if request.method == "POST":
+        alerts.subscription_cancel(token=token)
+        return render(request, "statements/alert_unsubscribe.html", {"done": True})
+    if subscription is None:
+        return render(request, "statements/alert_unsubscribe.html", {"done": True})
+    return render(request, "statements/alert_unsubscribe.html", {"subscription": subscription})

@@ -1,0 +1,88 @@
+"""A quote timeline (quotes per month) drawn as an SVG bar chart on the server: readable
+without JavaScript, with axis labels and a text alternative."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+WIDTH, HEIGHT = 640, 180
+LEFT, RIGHT, TOP, BOTTOM = 36, 8, 12, 28
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    month: datetime.date
+    count: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    bars: list
+    x_ticks: list  # (x, label)
+    y_ticks: list  # (y, label)
+    total: int
+    first: datetime.date | None
+    last: datetime.date | None
+    peak: tuple | None  # (month, count)
+    width: int = WIDTH
+    height: int = HEIGHT
+    plot_left: int = LEFT
+    plot_bottom: int = HEIGHT - BOTTOM
+
+
+def monthly_counts(quotes):
+    """{first day of month: number of quotes} for a Quote queryset, in one query."""
+    rows = (
+        quotes.exclude(article__published__isnull=True)
+        .annotate(month=TruncMonth("article__published"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("month")
+    )
+    return {row["month"]: row["count"] for row in rows}
+
+
+def _months_between(first, last):
+    months, current = [], first
+    while current <= last:
+        months.append(current)
+        current = (current.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def build_timeline(counts):
+    if not counts:
+        return Timeline(bars=[], x_ticks=[], y_ticks=[], total=0, first=None, last=None, peak=None)
+    first, last = min(counts), max(counts)
+    first = first.replace(month=1)  # whole years read better on the axis
+    months = _months_between(first, last)
+    plot_width = WIDTH - LEFT - RIGHT
+    plot_height = HEIGHT - TOP - BOTTOM
+    slot = plot_width / len(months)
+    peak_count = max(counts.values())
+    bars = []
+    for index, month in enumerate(months):
+        count = counts.get(month, 0)
+        if not count:
+            continue
+        height = max(1.5, plot_height * count / peak_count)
+        bars.append(Bar(
+            x=round(LEFT + index * slot + slot * 0.1, 2), y=round(TOP + plot_height - height, 2),
+            width=round(max(slot * 0.8, 1), 2), height=round(height, 2), month=month, count=count,
+        ))
+    years = sorted({m.year for m in months})
+    step = max(1, len(years) // 8)
+    x_ticks = [
+        (round(LEFT + months.index(datetime.date(year, 1, 1)) * slot, 2), str(year))
+        for year in years[::step]
+        if datetime.date(year, 1, 1) in months
+    ]
+    y_ticks = [(TOP + plot_height, "0"), (TOP, str(peak_count))]
+    peak = max(counts.items(), key=lambda item: (item[1], item[0]))
+    return Timeline(bars=bars, x_ticks=x_ticks, y_ticks=y_ticks, total=sum(counts.values()), first=min(counts), last=last, peak=peak)
