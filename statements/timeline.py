@@ -61,7 +61,8 @@ def build_timeline(counts):
         return Timeline(bars=[], x_ticks=[], y_ticks=[], total=0, first=None, last=None, peak=None)
     first, last = min(counts), max(counts)
     first = first.replace(month=1)  # whole years read better on the axis
-    months = _months_between(first, last)
+    # At least a whole year, so a few months of quotes are thin bars, not a slab.
+    months = _months_between(first, max(last, first.replace(month=12)))
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / len(months)

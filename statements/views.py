@@ -1,6 +1,8 @@
 """Public pages. Every queryset here starts from `.published()` (or the public speakers), so an
 unpublished article or an unapproved quote never reaches a visitor."""
 
+from collections import Counter
+
 from django.db.models import Count
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -158,9 +160,11 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         quotes = list(self.object.quotes.published().select_related("speaker").order_by("start"))
+        quoted = Counter(quote.speaker for quote in quotes)
         return super().get_context_data(
             paragraphs=self.object.marked_paragraphs(quotes),
             quotes=quotes,
+            quoted_speakers=sorted(quoted.items(), key=lambda item: (-item[1], item[0].name)),
             **kwargs,
         )
 
@@ -228,9 +232,10 @@ class SearchView(TemplateView):
         context = super().get_context_data(search=search, form=search.form, **kwargs)
         if search.outcome is not None:
             context["results"] = [
-                (quote, highlight(quote.text, search.parsed), others)
+                (quote, highlight(quote.text, search.parsed), others, len({r.article.source_id or r.article_id for r in [quote, *others]}))
                 for quote, others in collapse_statements(search.outcome.quotes)
             ]
+            context["folded"] = len(search.outcome.quotes) - len(context["results"])
             context["articles"] = article_search(search.parsed) if search.page == 1 else []
         elif search.is_empty:
             context["latest_quotes"] = Quote.objects.published().with_related().newest_first()[:5]

@@ -45,6 +45,7 @@ def test_speaker_page_has_timeline_feed_scoped_search_and_topics(client, seeded)
     content = response.content.decode()
     assert "<title id=\"timeline-title\">Quotes per month: Antony Blinken</title>" in content
     assert "12 quotes from March 2021 to March 2021; the busiest month was March 2021 with 12." in content
+    assert ">2021</text>" in content
     assert content.count('<rect class="bar"') == 1
     assert 'href="/feeds/speakers/antony-blinken/"' in content
     assert '<input type="hidden" name="speaker" value="antony-blinken">' in content

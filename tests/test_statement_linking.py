@@ -130,7 +130,7 @@ def test_search_shows_a_statement_once(client, indexed_seed):
     response = client.get(reverse("statements:search"), {"q": "collective security prosperity"})
     results = response.context["results"]
     statement_id = quote_starting(BEIJING).statement_id
-    assert [quote.statement_id for quote, _, _ in results].count(statement_id) == 1
+    assert [quote.statement_id for quote, *_ in results].count(statement_id) == 1
     assert "Reported by 2 outlets" in response.content.decode()
 
 
