@@ -235,3 +235,63 @@ def test_sentence_final_punctuation_stays_inside_the_quote():
 def test_comma_before_a_closing_inner_quote_mark_stays():
     text = "“They are sent to ‘political re-education,’” the ministry said."
     assert only(text).text == "They are sent to ‘political re-education,’"
+
+
+def test_comma_aside_after_a_nominal_speaker_is_not_part_of_it():
+    text = "“The deal is dead,” said a longtime adviser to the governor, who declined to be named."
+    assert only(text).speaker == "a longtime adviser to the governor"
+
+
+def test_phrase_after_a_preposition_is_not_the_subject():
+    assert only("Lena Holm in her opening speech called the plan a “serious mistake.”").speaker == "Lena Holm"
+    assert only("Lena Holm ended her speech by saying “we will win.”").speaker == "Lena Holm"
+
+
+def test_object_of_a_verb_before_a_participle_is_not_the_speaker():
+    text = "Lena Holm issued a statement saying the plan was “a serious mistake.”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_reported_speech_is_attributed_to_the_reporter():
+    assert only("Omar Haddad said the minister had promised “a fair deal.”").speaker == "Omar Haddad"
+
+
+def test_title_with_of_before_the_name():
+    assert only("“We disagree,” said Secretary of State Lena Holm.").speaker == "Lena Holm"
+
+
+def test_paragraph_ending_with_a_colon_introduces_the_next_quote():
+    text = "Lena Holm released the following statement:\n\n“We disagree with the ruling.”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_lone_surname_is_a_person_for_a_later_pronoun():
+    text = "Omar Haddad spoke first.\n\nLater, Brightwater said the plan “is dead.” “We will fight on,” he said."
+    assert [q.speaker for q in quotes(text)] == ["Brightwater", "Brightwater"]
+
+
+def test_name_with_an_initial_is_a_person():
+    text = "Lena A. Holm, a lawyer for the union, spoke in June. “We will appeal,” she said."
+    assert only(text).speaker == "Lena A. Holm"
+
+
+def test_inverted_cue_with_a_verb_of_manner_after_an_exclamation():
+    assert only("“This is fantastic!” beamed Omar Haddad.").speaker == "Omar Haddad"
+
+
+def test_the_one_told_is_not_the_speaker():
+    assert only("Omar Haddad praised the ruling, telling Reuters, “We are pleased.”").speaker == "Omar Haddad"
+
+
+def test_place_after_a_comma_is_not_the_speaker():
+    assert only("Lena Holm of Dayton, Ohio says the plan is “a serious mistake.”").speaker == "Lena Holm"
+    text = "Speaking at a town hall in Dayton, Ohio, Lena Holm went after her rival, calling him “a total stiff.”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_party_and_state_tag_does_not_split_the_sentence():
+    assert only("Rep. Lena Holm (D-N.Y.) reacted to the news, saying: “We will appeal.”").speaker == "Lena Holm"
+
+
+def test_newspaper_name_ending_in_times_can_speak():
+    assert only("The New York Times confirmed the report, writing: “The deal is off.”").speaker == "New York Times"

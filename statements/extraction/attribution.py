@@ -18,6 +18,7 @@ from .lexicon import (
     NOUN_LIKE_VERBS,
     PARTICLE_VERBS,
     PERSON_PRONOUNS,
+    PLACE_NAMES,
     ROLE_NOUNS,
     SPEECH_VERBS,
     TIME_NOUNS,
@@ -29,6 +30,8 @@ _NAME_CONNECTORS = word_set("of de van von der da la le al bin du del della di y
 _PHRASE_CONNECTORS = word_set("of for at from with in")
 _MAX_PHRASE = 10
 _RELATIVES = frozenset(("who", "which"))
+_ADDRESSEE_VERBS = word_set("tell tells told telling ask asks asked asking urge urged urging")
+_ADVERBIAL_PREPOSITIONS = word_set("in on at during from over through into via amid throughout across")
 _BE_FORMS = word_set("was were is are been be being")
 _PRONOUN_CONTRACTIONS = frozenset(p + c for p in ("he", "she", "they") for c in ("’s", "'s", "’d", "'d", "’ve", "'ve"))
 
@@ -264,8 +267,8 @@ def phrase_kind(phrase: list[Token]) -> str | None:
     head = phrase[0].lower
     if len(phrase) == 1 and pronoun_of(phrase[0]):
         return "pronoun" if head not in ("i", "we") else None
-    if phrase[-1].lower in TIME_NOUNS:
-        return None
+    if phrase[-1].lower in TIME_NOUNS and not phrase[-1].is_capitalized:
+        return None  # "this week", but "The New York Times"
     if head in DETERMINERS or _is_possessive(phrase[0]):
         single_ok = _is_possessive(phrase[0]) or head in ("another", "one", "others", "some", "many")
         return "nominal" if len(phrase) > 1 or single_ok else None
@@ -316,13 +319,26 @@ def subject_before(tokens: list[Token], verb: int, floor: int, text: str) -> Men
             return None
         return _subject_over_appositives(tokens, floor, i - 1, text)
     start = np_backward(tokens, i, floor)
-    if start < i:
+    if start < i and start > floor and tokens[start - 1].lower in _ADVERBIAL_PREPOSITIONS:
+        return subject_before(tokens, start - 1, floor, text)  # "X in his speech called", "X has in the past said"
+    if start < i and not _is_place(tokens[start:i]):
         return _mention(tokens, start, i, phrase_kind(tokens[start:i]), text)
+    if start < i and start > floor and tokens[start - 1].text == ",":
+        i = start  # `Lena Holm of Springfield, Ohio, says`: the place is an aside
     if i > floor and tokens[i - 1].text in ",—–":
         return _subject_over_appositives(tokens, floor, i, text)
     if i > floor and tokens[i - 1].lower in ("and", "but"):
         return _earlier_subject(tokens, floor, i - 1, text)
     return None
+
+
+_PLACE_PARTS = word_set("new south north west east san los las st. fort city county d.c. n.h. n.y. calif. fla.")
+
+
+def _is_place(phrase: list[Token]) -> bool:
+    """"South Carolina", "Columbia" after a comma: where someone is from, not who speaks."""
+    words = [t.lower for t in phrase]
+    return any(w in PLACE_NAMES for w in words) and all(w in PLACE_NAMES or w in _PLACE_PARTS for w in words)
 
 
 def _earlier_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
@@ -355,7 +371,7 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
         if any(t.is_quote or t.lower in ("and", "but", "that", "when", "while") for t in tokens[seg_start:seg_end]):
             break
         start = np_backward(tokens, seg_end, seg_start)
-        if start == seg_end:
+        if start == seg_end or _is_place(tokens[start:seg_end]):
             continue
         kind = phrase_kind(tokens[start:seg_end])
         opens_segment = start == seg_start or is_speech_verb(tokens, start - 1)
@@ -380,6 +396,8 @@ def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Me
             continue  # "Speaking to reporters, …", "Asked about …"
         stop = np_forward(tokens, seg_start, end)
         kind = phrase_kind(tokens[seg_start:stop])
+        if kind == "name" and _is_place(tokens[seg_start:stop]):
+            continue  # "In Dayton, Ohio, Lena Holm said …"
         if kind is not None:
             return _mention(tokens, seg_start, stop, kind, text)
         if not first.is_capitalized:
@@ -400,7 +418,8 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
     j = i
     while j < limit and _is_adverb(tokens[j]):
         j += 1
-    if j < limit and is_speech_verb(tokens, j):
+    if j < limit and (is_speech_verb(tokens, j) or any_verb and _plausible_verb(tokens[j])
+                      and _name_then_stop(tokens, j + 1, limit)):  # `“Great!” beamed Lena Holm.`
         end = np_forward(tokens, j + 1, limit)
         kind = phrase_kind(tokens[j + 1 : end])
         if kind == "pronoun" and end < limit and tokens[end].is_word:
@@ -435,6 +454,11 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
     return Cue(mention, "according") if mention else None
 
 
+def _name_then_stop(tokens: list[Token], i: int, limit: int) -> bool:
+    end = np_forward(tokens, i, limit)
+    return end > i and phrase_kind(tokens[i:end]) == "name" and (end >= limit or not tokens[end].is_word)
+
+
 _DESCRIPTION_STOPS = word_set("""
 during after before while when last this late early told adding noting saying according
 and but because since though although as if
@@ -455,9 +479,9 @@ def _circumstance(tokens: list[Token], k: int, limit: int) -> bool:
 
 
 def _nominal_description_end(tokens: list[Token], end: int, limit: int) -> int:
-    """`said a Mexican official who was not authorized to speak publicly`, `said one of those
-    advisers, who spoke on the condition of anonymity`: the description after a nominal speaker runs
-    on to the end of the sentence, short of a time or circumstance ("on Monday", "in a statement")."""
+    """`said a Mexican official who was not authorized to speak publicly`: the description after a
+    nominal speaker runs on to the end of the sentence, short of a time or circumstance ("on
+    Monday", "in a statement") or a comma (`said one adviser, who spoke on the condition of …`)."""
     k = end
     while k < limit and k - end < 30:
         token = tokens[k]
@@ -465,8 +489,8 @@ def _nominal_description_end(tokens: list[Token], end: int, limit: int) -> int:
             break
         if token.lower in _DESCRIPTION_STOPS or token.lower in TIME_NOUNS or _circumstance(tokens, k, limit):
             break
-        if token.text == "," and (k + 1 >= limit or tokens[k + 1].lower not in ("who", "which")):
-            break
+        if token.text == ",":
+            break  # `said a longtime adviser, who declined to be named`: the aside is not the speaker
         k += 1
     while k > end and not tokens[k - 1].is_word:
         k -= 1
@@ -528,7 +552,7 @@ def cue_before(tokens: list[Token], floor: int, q: int, text: str,
             continue  # "to counter", "went on to say": the subject belongs to an earlier verb
         cue = _cue_at_verb(tokens, floor, v, q, text, verbs, sentence_floor)
         if cue is not None:
-            return cue
+            return _outer_cue(tokens, floor, q, text, cue, verbs, sentence_floor)
         tried += 1
         if tried == 2:
             break
@@ -536,6 +560,26 @@ def cue_before(tokens: list[Token], floor: int, q: int, text: str,
     if mention is not None:
         return Cue(mention, "according")
     return None
+
+
+def _outer_cue(tokens: list[Token], floor: int, q: int, text: str, cue: Cue,
+               verbs: frozenset[str], sentence_floor: int | None) -> Cue:
+    """`Critics say he had proposed to “dismantle” it`: a speaker reported by another speaker
+    (`X said [that] Y called …`) gives way to the one who reports it."""
+    for _ in range(3):
+        if cue.how != "before":
+            return cue
+        k = next((k for k in range(floor, q) if tokens[k].start == cue.mention.start), None)
+        if k is None:
+            return cue
+        v = k - 1 if k - 1 > floor and tokens[k - 1].lower == "that" else k
+        if v - 1 <= floor or not is_speech_verb(tokens, v - 1) or tokens[v - 1].lower.endswith("ing"):
+            return cue
+        outer = _cue_at_verb(tokens, floor, v - 1, q, text, verbs, sentence_floor)
+        if outer is None:
+            return cue
+        cue = outer
+    return cue
 
 
 def _cue_at_verb(tokens: list[Token], floor: int, v: int, q: int, text: str,
@@ -548,7 +592,13 @@ def _cue_at_verb(tokens: list[Token], floor: int, v: int, q: int, text: str,
                           verbs)  # `X said, adding that “…”`
         if main is not None:
             return main
-    mention = subject_before(tokens, v, floor, text)
+    participle = tokens[v].lower.endswith("ing")
+    if participle and v > floor and tokens[v - 1].lower in _PARTICIPLE_LEADS:
+        mention = None  # `X ended his speech by saying “…”`: the subject of the main clause
+    else:
+        mention = subject_before(tokens, v, floor, text)
+    if mention is not None and participle and _is_verb_object(tokens, mention, floor):
+        mention = None  # `X issued a statement saying “…”`
     if mention is not None:
         return Cue(mention, "before", tokens[v].lower)
     if inverted is not None:
@@ -560,7 +610,21 @@ def _cue_at_verb(tokens: list[Token], floor: int, v: int, q: int, text: str,
     return None
 
 
+_PARTICIPLE_LEADS = word_set("by while when after before without in")
+
+
+def _is_verb_object(tokens: list[Token], mention: Mention, floor: int) -> bool:
+    """The phrase follows a verb (`released a new ad`): it is that verb's object, not a subject."""
+    k = next((k for k in range(floor, len(tokens)) if tokens[k].start == mention.start), None)
+    if k is None or k == floor:
+        return False
+    before = tokens[k - 1]
+    return before.is_word and not before.is_capitalized and _looks_like_verb(before)
+
+
 def _inverted_subject(tokens: list[Token], v: int, q: int, text: str) -> Mention | None:
+    if tokens[v].lower in _ADDRESSEE_VERBS:
+        return None  # `telling Reuters, “…”`: the one told is not the speaker
     end = np_forward(tokens, v + 1, q)
     if phrase_kind(tokens[v + 1 : end]) == "name" and end < q and tokens[end].text in ",:.":
         return _mention(tokens, v + 1, end, "name", text)

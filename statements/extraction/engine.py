@@ -101,6 +101,8 @@ def _attribute_paragraph(text: str, para: Paragraph, tokens: list[Token], spans:
     last = Resolution(None, 0.0)  # the paragraph's latest speaker so far
     for floor, end in _sentence_bounds(tokens):
         last = _note_sentence_subjects(text, tokens, floor, end, resolver, last)
+        if end == len(tokens) and tokens[end - 1].text == ":" and not any(t.is_quote for t in tokens[floor:end]):
+            last = _introducer(text, tokens, floor, end, resolver) or last
         quote_floor = floor
         for q in range(floor, end):
             if not tokens[q].is_quote:
@@ -139,6 +141,17 @@ def _note_sentence_subjects(text: str, tokens: list[Token], floor: int, end: int
                 if resolution.speaker:
                     last = resolution
     return last
+
+
+def _introducer(text: str, tokens: list[Token], floor: int, end: int,
+                resolver: SpeakerResolver) -> Resolution | None:
+    """`X released the following statement:` closing a paragraph: X speaks in the next one."""
+    cue = cue_before(tokens, floor, end, text)
+    mention = cue.mention if cue is not None else sentence_subject(tokens, floor, end, text)
+    if mention is None or mention.kind == "pronoun" and cue is None:
+        return None
+    resolution = resolver.resolve(mention)
+    return resolution if resolution.speaker else None
 
 
 def _find_cue(tokens: list[Token], floor: int, end: int, quote_floor: int, q: int, kind: str,

@@ -185,3 +185,15 @@ pamela patricia patty paula peggy penny rachel rebecca renee rita roberta robin 
 samantha sandra sara sarah sharon sheila shirley sophia sophie stephanie sue susan suzanne tammy
 tara teresa theresa tiffany tina tracy valerie vanessa victoria virginia wanda wendy whitney
 """)
+
+# Places that are often a sentence's subject ("Florida votes next"): never a lone surname.
+PLACE_NAMES = word_set("""
+alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii
+idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan
+minnesota mississippi missouri montana nebraska nevada hampshire jersey mexico york carolina dakota
+ohio oklahoma oregon pennsylvania rhode tennessee texas utah vermont virginia washington wisconsin
+wyoming america britain england france germany russia china japan india israel iran iraq syria
+turkey canada cuba europe asia africa london paris moscow beijing berlin brussels tehran baghdad
+chicago boston atlanta miami philadelphia cleveland detroit denver dallas houston seattle
+ukraine korea egypt libya mexico afghanistan pakistan
+""")

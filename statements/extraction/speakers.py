@@ -9,9 +9,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .attribution import Mention
-from .lexicon import FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, NOT_NAME_WORDS, ROLE_NOUNS, TITLES, word_set
+from .lexicon import (
+    FEMALE_FIRST_NAMES,
+    MALE_FIRST_NAMES,
+    NOT_NAME_WORDS,
+    PLACE_NAMES,
+    ROLE_NOUNS,
+    TITLES,
+    word_set,
+)
 from .model import KnownSpeaker
 
+_INITIAL = re.compile(r"[A-Z]\.")
 _NAME_TOKEN = re.compile(r"(?:[A-Z]\.|[A-Z][\w’'\-]*\.?)")
 # A run of capitalized words; a full stop only after an initial or an abbreviation ("Sen.", "J."),
 # so "… met Cruz. Along the way …" is not one name.
@@ -41,6 +50,9 @@ PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "he
 _CONNECTORS = ("of", "for", "at", "from", "with", "in")
 _STRIP = " ,.;:’'\"“”()"
 _SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
+_GROUP_SUFFIXES = ("ns", "ists", "ics", "ites", "ers", "ats")
+_INNER_TITLES = word_set("gov. gov sen. sen rep. rep president secretary senator governor mayor director")
+_FIRST_NAMES = MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,8 @@ def _is_person_like(words: list[str]) -> bool:
         return False
     if any(w.lower().strip(".") in _NON_PERSON_WORDS or w.isupper() and len(w) > 2 for w in words):
         return False
-    return all(_NAME_TOKEN.fullmatch(w) and w.lower().rstrip(".") not in NOT_NAME_WORDS for w in words)
+    return all(_NAME_TOKEN.fullmatch(w) and (w.lower().rstrip(".") not in NOT_NAME_WORDS or _INITIAL.fullmatch(w))
+               for w in words)
 
 
 def split_title(words: list[str]) -> tuple[list[str], list[str]]:
@@ -88,6 +101,8 @@ class SpeakerResolver:
         self._gender: dict[str, str] = {}
         self._gender_votes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self._subjects: list[tuple[int, str]] = []
+        self._text = text
+        self._lone_checked: dict[str, bool] = {}
         self._index_names(text)
 
     @staticmethod
@@ -107,6 +122,9 @@ class SpeakerResolver:
         for match in _CAPITALIZED_RUN.finditer(text):
             titles, name = split_title(match.group().split())
             name = [_strip_possessive(w) for w in name]
+            inner = [k for k, w in enumerate(name[:-2]) if w.lower() in _INNER_TITLES]
+            if inner:  # "New York Gov. Lena Holm"
+                titles, name = titles + name[: inner[-1] + 1], name[inner[-1] + 1 :]
             if not _is_person_like(name):
                 continue
             full = " ".join(name)
@@ -123,6 +141,11 @@ class SpeakerResolver:
                     self._gender[surname(full)] = gender
         for last, names in by_surname.items():
             self._full_names[last] = max(names, key=lambda n: (counts[n], -first_seen[n]))
+        by_first: dict[str, set[str]] = collections.defaultdict(set)
+        for full in self._full_names.values():
+            by_first[full.split()[0]].add(full)
+        self._by_first_name = {first: names.pop() for first, names in by_first.items()
+                               if len(names) == 1 and first.lower() in _FIRST_NAMES}
 
     # -- learning from the article -------------------------------------------------------------
     def surnames_in(self, words: Iterable[str]) -> set[str]:
@@ -178,6 +201,18 @@ class SpeakerResolver:
                 return self._known[tail]
         return None
 
+    def _lone_surname(self, word: str) -> bool:
+        """A capitalized word never seen in a full name may still be a person ("Zucker said"): when
+        it is capitalized inside a sentence too and does not look like a group ("Democrats")."""
+        if word in self._lone_checked:
+            return self._lone_checked[word]
+        person = (word[:1].isupper() and word.lower().strip(".") not in _NON_PERSON_WORDS | PLACE_NAMES
+                  and not word.isupper()
+                  and word.lower() not in NOT_NAME_WORDS and not word.endswith(_GROUP_SUFFIXES)
+                  and re.search(rf"[a-z,] {re.escape(word)}\b", self._text) is not None)
+        self._lone_checked[word] = person
+        return person
+
     def _canonical(self, name: str) -> str:
         known = self._known.get(name.lower())
         return known.name if known else name
@@ -188,6 +223,9 @@ class SpeakerResolver:
             words = words[1:]
         for k, word in enumerate(words):
             if word in _CONNECTORS and k > 0:
+                if all(w.lower() in TITLES or w[:1].islower() for w in words[:k]):
+                    words = words[k + 1 :]  # "Secretary of State Lena Holm", "master of ceremonies X"
+                    continue
                 words = words[:k]  # "Joel Pollak of Breitbart California"
                 break
         _, name = split_title(words)
@@ -201,10 +239,14 @@ class SpeakerResolver:
         if not name:
             return Resolution(mention_text, 0.5)
         if len(name) == 1:
-            full = self._full_names.get(name[0])
+            full = self._full_names.get(name[0]) or self._by_first_name.get(name[0])
             if full:
                 return Resolution(self._canonical(full), 0.95, True)
-            return Resolution(self._canonical(name[0]), 0.85, False)
+            return Resolution(self._canonical(name[0]), 0.85, self._lone_surname(name[0]))
+        if len(name) > 3 and all(w[:1].isupper() for w in name) and not any(w != _strip_possessive(w) for w in words):
+            for k in (3, 2):  # a headline: "Lena Holm Explained Why She Left"
+                if self._full_names.get(name[k - 1]) == " ".join(name[:k]) and len(name) - k >= 2:
+                    return Resolution(self._canonical(" ".join(name[:k])), 0.9, True)
         full = " ".join(name)
         return Resolution(self._canonical(full), 0.95, _is_person_like(name))
 
