@@ -52,27 +52,26 @@ class QueueSignalProcessor(BaseSignalProcessor):
     """Queues index changes instead of writing the index from the request (haystack's
     RealtimeSignalProcessor would write from every web worker at once)."""
 
+    def connections(self):
+        return [
+            (post_save, self.quote_changed, Quote),
+            (post_delete, self.quote_changed, Quote),
+            (post_save, self.article_changed, Article),
+            (post_delete, self.article_deleted, Article),
+            (post_save, self.speaker_changed, Speaker),
+            (post_save, self.topic_changed, Topic),
+            (post_save, self.source_changed, Source),
+            (m2m_changed, self.topics_changed, Quote.topics.through),
+            (m2m_changed, self.topics_changed, Article.topics.through),
+        ]
+
     def setup(self):
-        post_save.connect(self.quote_changed, sender=Quote)
-        post_delete.connect(self.quote_changed, sender=Quote)
-        post_save.connect(self.article_changed, sender=Article)
-        post_delete.connect(self.article_deleted, sender=Article)
-        post_save.connect(self.speaker_changed, sender=Speaker)
-        post_save.connect(self.topic_changed, sender=Topic)
-        post_save.connect(self.source_changed, sender=Source)
-        m2m_changed.connect(self.topics_changed, sender=Quote.topics.through)
-        m2m_changed.connect(self.topics_changed, sender=Article.topics.through)
+        for signal, handler, sender in self.connections():
+            signal.connect(handler, sender=sender)
 
     def teardown(self):
-        post_save.disconnect(self.quote_changed, sender=Quote)
-        post_delete.disconnect(self.quote_changed, sender=Quote)
-        post_save.disconnect(self.article_changed, sender=Article)
-        post_delete.disconnect(self.article_deleted, sender=Article)
-        post_save.disconnect(self.speaker_changed, sender=Speaker)
-        post_save.disconnect(self.topic_changed, sender=Topic)
-        post_save.disconnect(self.source_changed, sender=Source)
-        m2m_changed.disconnect(self.topics_changed, sender=Quote.topics.through)
-        m2m_changed.disconnect(self.topics_changed, sender=Article.topics.through)
+        for signal, handler, sender in self.connections():
+            signal.disconnect(handler, sender=sender)
 
     def quote_changed(self, sender, instance, **kwargs):
         enqueue(Quote, [instance.pk])
