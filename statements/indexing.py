@@ -52,7 +52,7 @@ class QueueSignalProcessor(BaseSignalProcessor):
     """Queues index changes instead of writing the index from the request (haystack's
     RealtimeSignalProcessor would write from every web worker at once)."""
 
-    def connections(self):
+    def signal_handlers(self):
         return [
             (post_save, self.quote_changed, Quote),
             (post_delete, self.quote_changed, Quote),
@@ -66,11 +66,11 @@ class QueueSignalProcessor(BaseSignalProcessor):
         ]
 
     def setup(self):
-        for signal, handler, sender in self.connections():
+        for signal, handler, sender in self.signal_handlers():
             signal.connect(handler, sender=sender)
 
     def teardown(self):
-        for signal, handler, sender in self.connections():
+        for signal, handler, sender in self.signal_handlers():
             signal.disconnect(handler, sender=sender)
 
     def quote_changed(self, sender, instance, **kwargs):
