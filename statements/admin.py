@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
@@ -214,6 +215,12 @@ class QuoteAdmin(admin.ModelAdmin):
     ordering = ["status", "-confidence", "-created_at"]
     actions = ["approve", "reject", "reattribute", "split_from_statement"]
     fields = ["text", "speaker", "article", "start", "end", "kind", "status", "confidence", "statement", "statement_pinned", "topics"]
+
+    def changelist_view(self, request, extra_context=None):
+        # The quote list is the review queue: with no filter chosen, it opens on what waits.
+        if request.method == "GET" and not request.GET:
+            return HttpResponseRedirect(f"{request.path}?status__exact={Quote.Status.PROPOSED}")
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Quote", ordering="text")
     def short_text(self, quote):

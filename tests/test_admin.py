@@ -81,7 +81,9 @@ def test_publish_unpublish_and_review_actions(editor_client):
 
 def test_review_queue_bulk_approve_and_reject(editor_client):
     first, second, third = (make_quote(status=Quote.Status.PROPOSED) for _ in range(3))
-    response = editor_client.get(reverse("admin:statements_quote_changelist") + "?status__exact=proposed")
+    make_quote(status=Quote.Status.APPROVED)
+    response = editor_client.get(reverse("admin:statements_quote_changelist"), follow=True)
+    assert response.redirect_chain[-1][0].endswith("?status__exact=proposed")
     assert response.context["cl"].result_count == 3
     run_action(editor_client, "quote", "approve", [first, second])
     run_action(editor_client, "quote", "reject", [third])
