@@ -218,7 +218,7 @@ class QuoteAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The quote list is the review queue: with no filter chosen, it opens on what waits.
-        if request.method == "GET" and not request.GET:
+        if request.method == "GET" and not request.GET and self.has_view_or_change_permission(request):
             return HttpResponseRedirect(f"{request.path}?status__exact={Quote.Status.PROPOSED}")
         return super().changelist_view(request, extra_context)
 
