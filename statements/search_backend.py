@@ -14,8 +14,12 @@ Selected by settings alone (SEARCH_URL=whoosh://…); nothing else in the projec
 """
 
 import datetime
+import heapq
 import logging
 import threading
+from array import array
+from collections import Counter
+from itertools import chain
 
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine
@@ -28,8 +32,10 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as whoosh_query
 from whoosh import sorting
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import DATETIME, KEYWORD, TEXT
 from whoosh.fields import ID as WHOOSH_ID
+from whoosh.matching import FilterMatcher
 from whoosh.qparser import QueryParser
 
 log = logging.getLogger(__name__)
@@ -61,6 +67,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             "multisegment": connection_options.get("WRITER_MULTISEGMENT", False),
         }
         self._local = threading.local()
+        self._arrays_lock = threading.Lock()
+        self._arrays_cache = {}
+        self.fast_facets = connection_options.get("FAST_FACETS", True)
         self.words_field_name = None
 
     # --- schema -----------------------------------------------------------------------
@@ -103,9 +112,39 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         if not self.setup_complete:
             self.setup()
         current = getattr(self._local, "searcher", None)
-        current = self.index.searcher() if current is None else current.refresh()
-        self._local.searcher = current
-        return current
+        refreshed = self.index.searcher() if current is None else current.refresh()
+        self._local.searcher = refreshed
+        if refreshed is not current:
+            # Build the per-segment arrays now, as part of opening the searcher.
+            self._segment_arrays(refreshed)
+        return refreshed
+
+    def _segment_arrays(self, searcher):
+        """[(segment searcher, docnum offset, _SegmentArrays)] for a searcher; arrays are
+        built once per segment and kept while the segment exists."""
+        with self._arrays_lock:
+            cache = self._arrays_cache
+            leaves, present = [], set()
+            for segment_searcher, offset in searcher.leaf_searchers():
+                reader = segment_searcher.reader()
+                segment = reader.segment() if hasattr(reader, "segment") else None
+                key = segment.segment_id() if segment is not None else ("reader", id(reader))
+                present.add(key)
+                if key not in cache:
+                    cache[key] = self._build_arrays(reader)
+                leaves.append((segment_searcher, offset, cache[key]))
+            for key in set(cache) - present:
+                del cache[key]
+            return leaves
+
+    def _build_arrays(self, reader):
+        schema = self.schema
+        exact = [DJANGO_CT] + [
+            name for name, field in schema.items() if isinstance(field, WHOOSH_ID) and field.column_type is not None
+        ]
+        multi = [name for name, field in schema.items() if isinstance(field, KEYWORD)]
+        dates = [name for name, field in schema.items() if isinstance(field, DATETIME) and field.column_type is not None]
+        return _SegmentArrays(reader, schema, exact, multi, dates)
 
     def search(
         self,
@@ -129,19 +168,18 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         if not query_string:
             return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
         searcher = self.searcher()
-        parsed = self._parse(query_string)
-        if parsed is None:
+        if facets and self.fast_facets and not date_facets and not query_facets:
+            fast = self._faceted_search(
+                searcher, query_string, models=models, narrow_queries=narrow_queries, sort_by=sort_by,
+                start_offset=start_offset, end_offset=end_offset, facets=facets, result_class=result_class,
+            )
+            if fast is not None:
+                if self.include_spelling and (spelling_query or fast["hits"] == 0):
+                    fast["spelling_suggestion"] = self.create_spelling_suggestion(spelling_query or query_string)
+                return fast
+        final_query = self.whoosh_query(query_string, models=models, narrow_queries=narrow_queries)
+        if final_query is None:
             return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
-
-        restrictions = [parsed]
-        if models:
-            labels = sorted(f"{m._meta.app_label}.{m._meta.model_name}" for m in models)
-            restrictions.append(whoosh_query.Or([whoosh_query.Term(DJANGO_CT, label) for label in labels]))
-        for narrow in narrow_queries or ():
-            narrowed = self._parse(force_str(narrow))
-            if narrowed is not None:
-                restrictions.append(narrowed)
-        final_query = whoosh_query.And(restrictions) if len(restrictions) > 1 else parsed
 
         search_kwargs = {"limit": end_offset if end_offset else None}
         sort_facet = self._sort_facet(sort_by)
@@ -171,6 +209,102 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         if self.include_spelling and (spelling_query or hits == 0):
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
+
+    def _faceted_search(self, searcher, query_string, *, models, narrow_queries, sort_by, start_offset, end_offset, facets, result_class):
+        """One page, the exact total and facet counts, in one pass over the matching document
+        numbers (see _SegmentArrays); None when the query needs Whoosh's general path."""
+        core = self.whoosh_query(query_string, narrow_queries=narrow_queries)
+        if core is None:
+            return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
+        core = core.normalize()
+        parts = list(core.subqueries) if isinstance(core, whoosh_query.And) else [core]
+        ranges = [q for q in parts if isinstance(q, whoosh_query.NumericRange) and isinstance(self.schema[q.fieldname], DATETIME)]
+        parts = [q for q in parts if q not in ranges]
+        if not parts:
+            parts = [whoosh_query.Every()]
+        core = whoosh_query.And(parts) if len(parts) > 1 else parts[0]
+        sort_field, sort_reverse = None, False
+        if sort_by:
+            if len(sort_by) != 1:
+                return None
+            sort_field, sort_reverse = (sort_by[0][1:], True) if sort_by[0].startswith("-") else (sort_by[0], False)
+            if sort_field not in self.schema or not isinstance(self.schema[sort_field], DATETIME):
+                return None
+        labels = {f"{m._meta.app_label}.{m._meta.model_name}" for m in models or ()}
+        limit = end_offset if end_offset else None
+        counts = {name: Counter() for name in facets}
+        matched, best = [], []
+        for segment_searcher, offset, arrays in self._segment_arrays(searcher):
+            reader = segment_searcher.reader()
+            ids = _query_ids(core, segment_searcher, reader)
+            if ids is None:
+                return None
+            if labels and ids:
+                ct_values, ct = arrays.values[DJANGO_CT], arrays.ordinals[DJANGO_CT]
+                allowed = {i for i, value in enumerate(ct_values) if value in labels}
+                ids = [d for d in ids if ct[d] in allowed]
+            for q in ranges:
+                dates = arrays.dates.get(q.fieldname)
+                if dates is None:
+                    return None
+                low = q.start if q.start is not None else -(2**63)
+                high = q.end if q.end is not None else 2**63 - 1
+                ids = [d for d in ids if (low < dates[d] if q.startexcl else low <= dates[d]) and (dates[d] < high if q.endexcl else dates[d] <= high)]
+            if not ids:
+                continue
+            for name in facets:
+                if name in arrays.ordinals:
+                    values = arrays.values[name]
+                    for ordinal, count in Counter(map(arrays.ordinals[name].__getitem__, ids)).items():
+                        counts[name][values[ordinal]] += count
+                elif name in arrays.multi:
+                    counts[name].update(chain.from_iterable(map(arrays.multi[name].__getitem__, ids)))
+                else:
+                    return None
+            if sort_field:
+                dates = arrays.dates.get(sort_field)
+                if dates is None:
+                    return None
+                pick = heapq.nlargest if sort_reverse else heapq.nsmallest
+                # Ties (same day) in index order, as Whoosh's own sort gives them.
+                keyed = ((dates[d], -(offset + d) if sort_reverse else offset + d) for d in ids)
+                best = pick(limit, chain(best, keyed)) if limit else [*best, *keyed]
+            matched.extend(offset + d for d in ids)
+        total = len(matched)
+        if sort_field:
+            best = sorted(best, reverse=sort_reverse)[start_offset:]
+            page = [(abs(docnum), 0) for _, docnum in best]
+        elif total:
+            raw = searcher.search(core, limit=limit, filter=set(matched))
+            page = [(raw.docnum(i), raw.score(i) or 0) for i in range(start_offset, min(len(raw.top_n), limit or len(raw.top_n)))]
+        else:
+            page = []
+        results = []
+        for docnum, score in page:
+            results.append(self._result(Hit(searcher, docnum), score, result_class))
+        facet_counts = {"fields": {}, "dates": {}, "queries": {}}
+        for name in facets:
+            counts[name].pop(None, None)
+            facet_counts["fields"][name] = sorted(counts[name].items(), key=lambda item: (-item[1], str(item[0])))
+        return {"results": results, "hits": total, "facets": facet_counts, "spelling_suggestion": None}
+
+    def whoosh_query(self, query_string, *, models=None, narrow_queries=None):
+        """The Whoosh query a haystack search runs: the query, restricted to the models and
+        narrowed, as one And (None when the query parses to nothing)."""
+        if not self.setup_complete:
+            self.setup()
+        parsed = self._parse(force_str(query_string or "").strip())
+        if parsed is None:
+            return None
+        restrictions = [parsed]
+        if models:
+            labels = sorted(f"{m._meta.app_label}.{m._meta.model_name}" for m in models)
+            restrictions.append(whoosh_query.Or([whoosh_query.Term(DJANGO_CT, label) for label in labels]))
+        for narrow in narrow_queries or ():
+            narrowed = self._parse(force_str(narrow))
+            if narrowed is not None:
+                restrictions.append(narrowed)
+        return whoosh_query.And(restrictions) if len(restrictions) > 1 else parsed
 
     def _parse(self, query_string):
         if query_string in MATCH_ALL:
@@ -212,7 +346,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             if searcher.doc_frequency(field, cleaned):
                 suggested.append(cleaned)
                 continue
-            options = corrector.suggest(cleaned, limit=1, maxdist=2)
+            # Only words sharing the first two letters: the field has no spelling graph, so the
+            # corrector walks the vocabulary, and a prefix keeps that walk short.
+            options = corrector.suggest(cleaned, limit=1, maxdist=2, prefix=2)
             if options:
                 suggested.append(options[0])
                 changed = True
@@ -252,6 +388,32 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             raise
         writer.commit()
 
+    def bulk_index(self, index, iterable, *, procs=None, multisegment=None, limitmb=None):
+        """Add a document for every object of `iterable` with one writer and one commit,
+        deleting nothing first: the fast path for filling a cleared index. The number added."""
+        options = dict(self.writer_options)
+        for name, value in (("procs", procs), ("multisegment", multisegment), ("limitmb", limitmb)):
+            if value is not None:
+                options[name] = value
+        if not self.setup_complete:
+            self.setup()
+        writer = self.index.writer(**options)
+        added = 0
+        try:
+            for obj in iterable:
+                try:
+                    document = index.full_prepare(obj)
+                except SkipDocument:
+                    continue
+                document.pop("boost", None)
+                writer.add_document(**{key: self._from_python(value) for key, value in document.items()})
+                added += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return added
+
     def remove(self, obj_or_string, commit=True):
         self.remove_identifiers([get_identifier(obj_or_string)])
 
@@ -273,6 +435,141 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             # Whoosh stores naive datetimes; the index keeps everything in UTC.
             value = value.astimezone(datetime.UTC).replace(tzinfo=None)
         return super()._from_python(value)
+
+
+# --- the faceted page query without Whoosh's per-document Python collectors ---------------
+#
+# The search page asks for one page of hits, the exact total and counts on four facet fields.
+# Whoosh's own way (groupedby + len()) runs a collector per matching document in Python, and
+# for a multi-valued field (topics) rebuilds a list of every document's values on every search.
+# Here the matching document numbers are read whole posting blocks at a time, the model
+# restriction, date ranges and facet counts use per-segment arrays built once per segment (a
+# commit adds a small segment; unchanged segments keep theirs), and only the page itself is
+# scored (Whoosh's block-quality skipping works when no collector must see every document).
+
+
+class _SegmentArrays:
+    """Per-document values of one segment, for filtering and counting without Whoosh:
+    ordinal arrays for exact-value fields, value tuples for multi-valued ones, raw dates."""
+
+    def __init__(self, reader, schema, exact_fields, multi_fields, date_fields):
+        self.doc_count_all = reader.doc_count_all()
+        self.values, self.ordinals, self.multi, self.dates = {}, {}, {}, {}
+        for name in exact_fields:
+            if name not in schema:
+                continue
+            values, ordinals = [None], array("I", bytes(4 * self.doc_count_all))
+            for ordinal, btext in enumerate(reader.lexicon(name), start=1):
+                values.append(schema[name].from_bytes(btext))
+                for docnum in _posting_ids(reader.postings(name, btext), ignore_deleted=True):
+                    ordinals[docnum] = ordinal
+            self.values[name], self.ordinals[name] = values, ordinals
+        for name in multi_fields:
+            if name not in schema:
+                continue
+            lists, interned = [()] * self.doc_count_all, {}
+            for btext in reader.lexicon(name):
+                text = schema[name].from_bytes(btext)
+                for docnum in _posting_ids(reader.postings(name, btext), ignore_deleted=True):
+                    combined = (*lists[docnum], text)
+                    lists[docnum] = interned.setdefault(combined, combined)
+            self.multi[name] = lists
+        for name in date_fields:
+            if name in schema and reader.has_column(name):
+                column = reader.column_reader(name, translate=False)
+                self.dates[name] = array("q", (value or 0 for value in column))
+
+
+def _posting_ids(matcher, *, ignore_deleted=False):
+    """Every document number of a fresh matcher. Plain postings (Whoosh 2.7's W3LeafMatcher,
+    possibly inside the FilterMatcher that hides deleted documents) are read a block at a
+    time; anything else one document at a time."""
+    deleted = None
+    if isinstance(matcher, FilterMatcher) and matcher._exclude and isinstance(matcher.child, W3LeafMatcher):
+        deleted = None if ignore_deleted else matcher._ids
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        return list(matcher.all_ids()) if matcher.is_active() else []
+    ids = []
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.extend(matcher._ids[matcher._i : matcher._blocklength])
+        if matcher._lastblock:
+            break
+        matcher._next_block()
+    if deleted:
+        ids = [docnum for docnum in ids if docnum not in deleted]
+    return ids
+
+
+def _query_ids(query, searcher, reader):
+    """The set of document numbers of one segment that `query` matches, or None when the
+    query is of a kind this does not evaluate itself (the caller falls back to Whoosh)."""
+    if isinstance(query, whoosh_query.Term):
+        fieldname = query.fieldname
+        if fieldname not in searcher.schema:
+            return set()
+        btext = searcher.schema[fieldname].to_bytes(query.text)
+        if (fieldname, btext) not in reader:
+            return set()
+        return set(_posting_ids(reader.postings(fieldname, btext)))
+    if isinstance(query, whoosh_query.Every) and not query.fieldname:
+        return set(reader.all_doc_ids())
+    if isinstance(query, whoosh_query.And):
+        positive, negative = [], []
+        for child in query.subqueries:
+            (negative if isinstance(child, whoosh_query.Not) else positive).append(child)
+        if not positive:
+            return None
+        result = None
+        for child in positive:
+            ids = _query_ids(child, searcher, reader)
+            if ids is None:
+                return None
+            result = ids if result is None else result & ids
+            if not result:
+                return result
+        for child in negative:
+            ids = _query_ids(child.query, searcher, reader)
+            if ids is None:
+                return None
+            result -= ids
+        return result
+    if isinstance(query, whoosh_query.AndNot):
+        positive = _query_ids(query.a, searcher, reader)
+        negative = _query_ids(query.b, searcher, reader) if positive else set()
+        return None if positive is None or negative is None else positive - negative
+    if isinstance(query, whoosh_query.Or):
+        result = set()
+        for child in query.subqueries:
+            if isinstance(child, whoosh_query.Not):
+                return None
+            ids = _query_ids(child, searcher, reader)
+            if ids is None:
+                return None
+            result |= ids
+        return result
+    if isinstance(query, whoosh_query.MultiTerm):  # prefix, wildcard: the terms it expands to
+        field = searcher.schema[query.field()]
+        terms = [whoosh_query.Term(query.field(), field.from_bytes(b)) for b in query._btexts(reader)]
+        return _query_ids(whoosh_query.Or(terms), searcher, reader)
+    # Phrases and anything else: Whoosh's own matcher, one document at a time.
+    matcher = query.matcher(searcher)
+    return set(matcher.all_ids()) if matcher.is_active() else set()
+
+
+class Hit:
+    """The stored fields of one document, as _result reads them."""
+
+    def __init__(self, searcher, docnum):
+        self._fields = searcher.stored_fields(docnum)
+
+    def __getitem__(self, name):
+        return self._fields[name]
+
+    def fields(self):
+        return self._fields
 
 
 class ArchiveWhooshEngine(BaseEngine):

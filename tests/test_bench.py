@@ -1,0 +1,47 @@
+"""The benchmark keeps working: a tiny archive, every figure present (no timing asserted)."""
+
+import json
+from numbers import Number
+
+from django.conf import settings
+from django.core.management import call_command
+
+from statements.benchmark.corpus import ArchiveShape
+from statements.benchmark.steps import KINDS
+from statements.sanitizing import html_to_text, text_to_html
+
+
+def test_generated_quotes_sit_at_their_offsets():
+    shape = ArchiveShape(3)
+    articles = list(shape.articles(40))
+    quotes = [quote for article in articles for quote in article.quotes]
+    assert len(quotes) > 200
+    for article in articles:
+        assert html_to_text(text_to_html(article.text)) == article.text
+        for quote in article.quotes:
+            assert article.text[quote.start : quote.end] == quote.text
+    assert any(quote.statement for quote in quotes), "some quotes are reported by several outlets"
+
+
+def test_bench_writes_every_figure(capsys):
+    call_command(
+        "bench", articles=30, load_seconds=2, load_clients=4, variants=2, repeats=2, page_samples=3
+    )
+    report = json.loads((settings.ARCHIVE_DATA_DIR / "bench" / "latest.json").read_text())
+
+    for key in ("quotes", "articles", "index_quotes_per_s", "import_articles_per_s"):
+        assert isinstance(report[key], Number) and report[key] > 0, key
+    assert set(report["search"]) == set(KINDS)
+    for kind, figures in report["search"].items():
+        for key in ("p50_ms", "p95_ms", "p99_ms", "raw_whoosh_p95_ms"):
+            assert isinstance(figures[key], Number), (kind, key)
+    assert set(report["pages"]) == {"home", "speaker", "topic", "article", "quote"}
+    for page, figures in report["pages"].items():
+        assert isinstance(figures["p50_ms"], Number) and isinstance(figures["p95_ms"], Number), page
+    for key in ("rps", "p95_ms", "errors"):
+        assert isinstance(report["load"][key], Number), key
+    assert report["load"]["errors"] == 0, report["load"].get("error_examples")
+    peaks = report["peak_rss_mb"]
+    assert {"gunicorn_worker_1", "gunicorn_worker_2", "index", "measure"} <= set(peaks)
+    assert all(isinstance(mb, Number) and mb > 0 for mb in peaks.values())
+    assert "common_term" in capsys.readouterr().out
