@@ -16,7 +16,7 @@ class QuoteFeed(Feed):
     feed_type = Atom1Feed
 
     def items(self, obj=None):
-        return Quote.objects.published().with_related().newest_first()[:ITEMS]
+        return Quote.objects.published().with_related().latest(ITEMS)
 
     def item_title(self, quote):
         words = quote.text if len(quote.text) <= 90 else quote.text[:89] + "…"

@@ -263,6 +263,7 @@ class Article(TimestampedModel):
                 name="article_status_valid",
             ),
         ]
+        indexes = [models.Index(fields=["status", "-published"], name="article_status_published")]
 
     def __str__(self):
         return self.title
@@ -345,6 +346,13 @@ class QuoteQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-article__published", "-pk")
+
+    def latest(self, count, *, articles_per_quote=5):
+        """The `count` newest quotes, looked for among the newest articles first, so the cost
+        does not grow with the archive (falls back to the full sort when those are too few)."""
+        articles = Article.objects.published().order_by("-published", "-pk").values("pk")[: count * articles_per_quote]
+        found = list(self.filter(article__in=articles).newest_first()[:count])
+        return found if len(found) == count else list(self.newest_first()[:count])
 
     def with_related(self):
         return self.select_related("speaker", "article", "article__source")

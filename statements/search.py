@@ -267,12 +267,13 @@ def run_quote_search(parsed, filters, *, sort="relevance", page=1, per_page=RESU
 
 
 def spelling_suggestion(parsed, filters):
-    """A better spelling from the archive's own words, offered only when it finds something."""
+    """A better spelling from the archive's own words, offered only when it finds something.
+    Asked of the query that found nothing (cheap to run again), and checked without facets."""
     words = " ".join(term.value for term in parsed.positive_terms)
-    suggestion = SearchQuerySet().models(Quote).spelling_suggestion(words)
+    suggestion = quote_search(parsed, filters, facets=False).spelling_suggestion(words)
     if not suggestion or suggestion.lower() == words.lower():
         return None
-    if not quote_search(parse_query(suggestion), filters).count():
+    if not quote_search(parse_query(suggestion), filters, facets=False)[:1]:
         return None
     return suggestion
 

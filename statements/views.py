@@ -21,14 +21,26 @@ from .search import PageNotFound, article_search, collapse_statements, search_fr
 QUOTES_PER_PAGE = 20
 
 
+RECENT_QUOTES = 2000
+
+
 class HomeView(TemplateView):
+    """The front page. Its counts cover the most recently added quotes, so the page costs
+    the same whatever the size of the archive (the full counts are on /speakers/ and /topics/)."""
+
     template_name = "statements/home.html"
 
     def get_context_data(self, **kwargs):
+        recent = Quote.objects.published().order_by("-pk").values("pk")[:RECENT_QUOTES]
         return super().get_context_data(
-            latest_quotes=Quote.objects.published().with_related().newest_first()[:10],
-            top_speakers=Speaker.objects.public().quoted().order_by("-quote_count", "name")[:10],
-            topics=Topic.objects.with_published_quote_counts().order_by("name"),
+            latest_quotes=Quote.objects.published().with_related().latest(10),
+            top_speakers=Speaker.objects.public()
+            .filter(quotes__in=recent)
+            .annotate(quote_count=Count("quotes"))
+            .order_by("-quote_count", "name")[:10],
+            topics=Topic.objects.filter(quotes__in=recent)
+            .annotate(quote_count=Count("quotes"))
+            .order_by("-quote_count", "name")[:15],
             **kwargs,
         )
 
@@ -238,7 +250,7 @@ class SearchView(TemplateView):
             context["folded"] = len(search.outcome.quotes) - len(context["results"])
             context["articles"] = article_search(search.parsed) if search.page == 1 else []
         elif search.is_empty:
-            context["latest_quotes"] = Quote.objects.published().with_related().newest_first()[:5]
+            context["latest_quotes"] = Quote.objects.published().with_related().latest(5)
             context["top_speakers"] = Speaker.objects.public().quoted().order_by("-quote_count", "name")[:10]
             context["topics"] = Topic.objects.with_published_quote_counts().order_by("name")
         return context

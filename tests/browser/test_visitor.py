@@ -14,9 +14,6 @@ from statements.models import Quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are ordinary
-# synchronous test code, not async views.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -25,6 +22,16 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SCREENSHOTS = Path(os.environ.get("ARCHIVE_DATA_DIR") or settings.BASE_DIR / "var") / "screenshots"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def sync_orm_beside_playwright():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests
+    # (and the database flushes between them) are ordinary synchronous code, not async views.
+    # Set for this module only, so nothing else (the deploy check) sees it.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +120,7 @@ def test_pages_read_well_on_a_phone(browser, archive):
         assert width <= VIEWPORTS["phone"]["width"], f"{path} scrolls sideways on a phone ({width}px)"
     page.goto(archive + "/topics/china/")
     shoot(page, "topic")
-    page.goto(archive + "/statements/%d/" % Quote.objects.get(text__startswith="There is no doubt").statement_id)
+    page.goto(archive + f"/statements/{Quote.objects.get(text__startswith='There is no doubt').statement_id}/")
     assert page.locator("del").first.is_visible() and page.locator("ins").first.is_visible()
     shoot(page, "statement")
     page.close()
