@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 
 from ..models import Article, Quote, Source, Speaker, SpeakerAlias, Statement, Topic
+from ..proposing import SpeakerDirectory, TopicMatcher
 from ..sanitizing import text_to_html
 from ..services import article_import, content_hash_for
 from .corpus import ArchiveShape
@@ -138,6 +139,8 @@ def step_import(*, sample, seed, label="import", **_):
     items = list(shape.articles(sample))
     started = time.perf_counter()
     created = 0
+    # One speaker directory and topic matcher for the batch, as import_articles does.
+    speaker_directory, topic_matcher = SpeakerDirectory(), TopicMatcher()
     for item in items:
         _, was_created = article_import(
             title=item.title,
@@ -147,6 +150,8 @@ def step_import(*, sample, seed, label="import", **_):
             published=item.published,
             topics=[topics[slugify(shape.topics[t])] for t in item.topics],
             status=Article.Status.PUBLISHED,
+            speaker_directory=speaker_directory,
+            topic_matcher=topic_matcher,
         )
         created += was_created
     seconds = time.perf_counter() - started
