@@ -12,10 +12,13 @@ from django.utils.text import slugify
 def unique_slug(model, value, *, max_length=200, exclude_pk=None):
     """A slug for `value` not yet used by `model` ("name", "name-2", "name-3", …)."""
     base = slugify(value)[: max_length - 8].strip("-") or "item"
-    existing = model._default_manager.filter(slug__startswith=base)
+    existing = model._default_manager.all()
     if exclude_pk is not None:
         existing = existing.exclude(pk=exclude_pk)
-    taken = set(existing.values_list("slug", flat=True))
+    if not existing.filter(slug=base).exists():  # the usual case: one indexed lookup
+        return base
+    # A range on the unique slug index (LIKE 'base%' cannot use it on SQLite).
+    taken = set(existing.filter(slug__gte=base, slug__lt=base + "\uffff").values_list("slug", flat=True))
     slug, suffix = base, 2
     while slug in taken:
         slug, suffix = f"{base}-{suffix}", suffix + 1

@@ -96,7 +96,7 @@ def quotes_propose(*, article, directory=None, topic_matcher=None):
     topic_matcher = topic_matcher or TopicMatcher()
     article.quotes.filter(status=Quote.Status.PROPOSED).delete()
     decided = list(article.quotes.values_list("start", "end"))
-    created = []
+    created, topics_of = [], []
     for found in extract_quotes(article.text, known_speakers=directory.known, published=article.published):
         if any(found.start < end and start < found.end for start, end in decided):
             continue
@@ -110,11 +110,16 @@ def quotes_propose(*, article, directory=None, topic_matcher=None):
             status=Quote.Status.PROPOSED,
             confidence=min(max(found.confidence, 0.0), 1.0),
         )
-        quote.full_clean()
-        quote.save()
-        topics = topic_matcher.topics_for(found.text)
-        if topics:
-            quote.topics.set(topics)
+        # The offsets check (Quote.clean); the database enforces the constraints itself, and
+        # full_clean() would run a query per constraint for every proposed quote.
+        quote.clean()
         decided.append((found.start, found.end))
         created.append(quote)
+        topics_of.append(topic_matcher.topics_for(found.text))
+    # Proposed quotes are not public, so nothing is indexed for them: one insert for all, no
+    # per-row signals. Approving one later saves it and queues it for the index.
+    Quote.objects.bulk_create(created)
+    Quote.topics.through.objects.bulk_create(
+        [Quote.topics.through(quote_id=q.pk, topic_id=t.pk) for q, topics in zip(created, topics_of, strict=True) for t in topics]
+    )
     return created
