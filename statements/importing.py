@@ -252,14 +252,22 @@ class ImportSummary:
 def import_files(paths, *, status, on_failure, progress=lambda files: files):
     """Import every article in `paths`; `on_failure(message)` hears of each file or record
     that could not be used. `progress` may wrap the file list (a progress bar)."""
+
+    from .indexing import deferred
+    from .proposing import SpeakerDirectory, TopicMatcher
+
+    speaker_directory, topic_matcher = SpeakerDirectory(), TopicMatcher()
+    with deferred():  # one index update at the end, not one per article
+        return _import_each(paths, status, on_failure, progress, speaker_directory, topic_matcher)
+
+
+def _import_each(paths, status, on_failure, progress, speaker_directory, topic_matcher):
     from django.core.exceptions import ValidationError
     from django.db import DatabaseError
 
-    from .proposing import SpeakerDirectory, TopicMatcher
     from .services import article_import
 
     summary = ImportSummary()
-    speaker_directory, topic_matcher = SpeakerDirectory(), TopicMatcher()
     for path in progress(collect_files(paths)):
         try:
             for record in read_records(path):

@@ -15,6 +15,7 @@ After each commit the queue is applied at once when no other process is writing;
 import contextlib
 import fcntl
 import logging
+import threading
 from collections import defaultdict
 
 from django.conf import settings
@@ -165,10 +166,26 @@ def _apply(model, ids):
             backend.remove(identifier)
 
 
+_deferral = threading.local()
+
+
+@contextlib.contextmanager
+def deferred():
+    """Within this block (a bulk import), commits leave their changes queued; the queue is
+    applied once at the end, instead of one index commit per article."""
+    _deferral.depth = getattr(_deferral, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _deferral.depth -= 1
+    if not _deferral.depth:
+        apply_soon()
+
+
 def apply_soon():
     """After a commit: apply the queue now if no one else is writing. A failure leaves the
     entries queued for the worker; the request that made the change never fails for it."""
-    if not getattr(settings, "SEARCH_INDEX_APPLY_ON_COMMIT", True):
+    if not getattr(settings, "SEARCH_INDEX_APPLY_ON_COMMIT", True) or getattr(_deferral, "depth", 0):
         return
     try:
         index_queue_apply(blocking=False)

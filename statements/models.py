@@ -266,7 +266,6 @@ class Article(TimestampedModel):
                 name="article_status_valid",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published"], name="article_status_published")]
 
     def __str__(self):
         return self.title
