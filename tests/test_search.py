@@ -2,6 +2,7 @@ import datetime
 import json
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from statements.models import Article, Quote, Topic
@@ -416,3 +417,25 @@ def test_index_dates_are_timezone_aware(seeded):
     prepared = QuoteIndex().full_prepare(Quote.objects.published().first())
     assert prepared["date"] == datetime.datetime(2021, 3, 24, tzinfo=datetime.UTC)
     assert prepared["date"].tzinfo is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_import_updates_the_index_once_at_the_end(tmp_path, search_index, monkeypatch):
+    """Real commits (each article's), so on-commit hooks fire as they do in production."""
+    from haystack.query import SearchQuerySet
+
+    from statements import indexing
+
+    applied = []  # how many changes each application of the queue brought to the index
+    original = indexing.index_queue_apply
+
+    def counting(**kwargs):
+        applied.append(original(**kwargs))
+        return applied[-1]
+
+    monkeypatch.setattr(indexing, "index_queue_apply", counting)
+    for number in range(3):
+        (tmp_path / f"{number}.txt").write_text(f"Harbour talks {number}\n\nThe harbour talks went on {number}.", encoding="utf-8")
+    call_command("import_articles", str(tmp_path), "--publish", verbosity=0)
+    assert len([count for count in applied if count]) == 1  # one index update for the batch
+    assert SearchQuerySet().models(Article).filter(content="harbour").count() == 3
