@@ -13,6 +13,7 @@ backend taken out (measurements in ../shared/docs/SEARCH-PERFORMANCE.md):
 Selected by settings alone (SEARCH_URL=whoosh://…); nothing else in the project depends on it.
 """
 
+import contextlib
 import datetime
 import heapq
 import logging
@@ -358,60 +359,54 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
 
     # --- writing ----------------------------------------------------------------------
 
-    def _writer(self):
+    @contextlib.contextmanager
+    def _writing(self, **options):
+        """One writer, committed when the block succeeds and cancelled when it fails. A plain
+        writer raises LockError when another process writes; AsyncWriter (the stock choice)
+        would buffer in a thread and lose the change if the process ends first."""
         if not self.setup_complete:
             self.setup()
-        # A plain writer raises LockError when another process writes; AsyncWriter (the stock
-        # choice) would buffer in a thread and lose the change if the process ends first.
-        return self.index.writer(**self.writer_options)
+        writer = self.index.writer(**{**self.writer_options, **options})
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
 
-    def update(self, index, iterable, commit=True):
-        documents = []
+    def _documents(self, index, iterable):
         for obj in iterable:
             try:
                 document = index.full_prepare(obj)
             except SkipDocument:
                 continue
             document.pop("boost", None)
-            documents.append({key: self._from_python(value) for key, value in document.items()})
+            yield {key: self._from_python(value) for key, value in document.items()}
+
+    def update(self, index, iterable, commit=True):
+        documents = list(self._documents(index, iterable))
         if not documents:
             return
-        writer = self._writer()
-        try:
+        with self._writing() as writer:
             # One batched delete, then plain adds: update_document() would open a reader for
             # every document to find the old copy.
             writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(ID, d[ID]) for d in documents]))
             for document in documents:
                 writer.add_document(**document)
-        except Exception:
-            writer.cancel()
-            raise
-        writer.commit()
 
     def bulk_index(self, index, iterable, *, procs=None, multisegment=None, limitmb=None):
         """Add a document for every object of `iterable` with one writer and one commit,
         deleting nothing first: the fast path for filling a cleared index. The number added."""
-        options = dict(self.writer_options)
-        for name, value in (("procs", procs), ("multisegment", multisegment), ("limitmb", limitmb)):
-            if value is not None:
-                options[name] = value
-        if not self.setup_complete:
-            self.setup()
-        writer = self.index.writer(**options)
+        options = {
+            name: value
+            for name, value in (("procs", procs), ("multisegment", multisegment), ("limitmb", limitmb))
+            if value is not None
+        }
         added = 0
-        try:
-            for obj in iterable:
-                try:
-                    document = index.full_prepare(obj)
-                except SkipDocument:
-                    continue
-                document.pop("boost", None)
-                writer.add_document(**{key: self._from_python(value) for key, value in document.items()})
+        with self._writing(**options) as writer:
+            for document in self._documents(index, iterable):
+                writer.add_document(**document)
                 added += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
         return added
 
     def remove(self, obj_or_string, commit=True):
@@ -422,13 +417,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         identifiers = list(identifiers)
         if not identifiers:
             return
-        writer = self._writer()
-        try:
+        with self._writing() as writer:
             writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(ID, i) for i in identifiers]))
-        except Exception:
-            writer.cancel()
-            raise
-        writer.commit()
 
     def _from_python(self, value):
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
