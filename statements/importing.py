@@ -243,7 +243,6 @@ class ImportSummary:
     imported: int = 0
     unchanged: int = 0
     failed: int = 0
-    articles: list = field(default_factory=list)
 
     def __str__(self):
         return f"imported {self.imported}, unchanged {self.unchanged}, failed {self.failed}"
@@ -276,7 +275,7 @@ def _import_each(paths, status, on_failure, progress, speaker_directory, topic_m
                     on_failure(f"{path}: {record}")
                     continue
                 try:
-                    article, created = article_import(
+                    _, created = article_import(
                         title=record.title,
                         content=record.content,
                         content_format=record.content_format,
@@ -295,7 +294,6 @@ def _import_each(paths, status, on_failure, progress, speaker_directory, topic_m
                     continue
                 if created:
                     summary.imported += 1
-                    summary.articles.append(article)
                 else:
                     summary.unchanged += 1
         except ImportFailure as failure:

@@ -198,14 +198,6 @@ def speaker_merge(*, source: Speaker, target: Speaker) -> Speaker:
 
 
 @transaction.atomic
-def speaker_create(*, name: str, kind: str = Speaker.Kind.PERSON, needs_review=False, **fields) -> Speaker:
-    speaker = Speaker(name=name, slug=unique_slug(Speaker, name), kind=kind, needs_review=needs_review, **fields)
-    speaker.full_clean()
-    speaker.save()
-    return speaker
-
-
-@transaction.atomic
 def speaker_confirm(*, speakers) -> int:
     changed = list(speakers.filter(needs_review=True))
     for speaker in changed:
