@@ -54,8 +54,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "haystack",
+    # Before haystack: its rebuild_index command is replaced by the archive's bulk one.
     "statements",
+    "haystack",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,10 @@ def haystack_connection(url):
             "POST_LIMIT": 128 * 1024 * 1024,
             "INCLUDE_SPELLING": True,
             "BATCH_SIZE": 1000,
+            # ?mmap=0: readers without memory-mapped segment files (less memory per worker,
+            # slower queries); ?procs=N: processes for a full rebuild (default: cores, up to 4).
+            "MMAP": options.get("mmap", "1") not in {"0", "false", "no", "off"},
+            "BULK_PROCS": int(options["procs"]) if options.get("procs", "").isdigit() else None,
             # Writes that fail must raise: the index queue keeps the change and retries.
             "SILENTLY_FAIL": False,
         }

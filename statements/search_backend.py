@@ -17,6 +17,7 @@ import contextlib
 import datetime
 import heapq
 import logging
+import os
 import threading
 from array import array
 from collections import Counter
@@ -33,11 +34,13 @@ from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as whoosh_query
 from whoosh import sorting
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader, W3Segment, _lenfield
 from whoosh.fields import DATETIME, KEYWORD, TEXT
 from whoosh.fields import ID as WHOOSH_ID
+from whoosh.filedb.filestore import FileStorage
 from whoosh.matching import FilterMatcher
 from whoosh.qparser import QueryParser
+from whoosh.util.numeric import byte_to_length
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +74,25 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         self._arrays_lock = threading.Lock()
         self._arrays_cache = {}
         self.fast_facets = connection_options.get("FAST_FACETS", True)
+        self.use_mmap = connection_options.get("MMAP", True)
+        # A full rebuild (bulk_index) writes with a process per core, each making a segment.
+        self.bulk_procs = connection_options.get("BULK_PROCS") or min(4, os.cpu_count() or 1)
         self.words_field_name = None
+        self.unindexed_fields = set()
 
     # --- schema -----------------------------------------------------------------------
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
+        self.unindexed_fields = set()
         for field_class in fields.values():
             name = field_class.index_fieldname
-            if getattr(field_class, "facet_for", None) or (field_class.faceted and not field_class.indexed):
+            if field_class.faceted and not field_class.indexed and not getattr(field_class, "facet_for", None):
+                # Haystack filters and counts a faceted field through its "<name>_exact"
+                # companion; a second copy of the value would only cost indexing time.
+                schema.remove(name)
+                self.unindexed_fields.add(name)
+            elif getattr(field_class, "facet_for", None):
                 # Exact values: slugs, years, kinds. Multi-valued ones (topics) as keywords.
                 if field_class.is_multivalued:
                     schema.remove(name)
@@ -92,15 +105,26 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                 schema.add(name, TEXT(stored=False, analyzer=words_analyzer(), phrase=True))
                 self.words_field_name = name
             elif field_class.document:
+                # No positions: exact phrases are matched on the word-for-word field.
                 schema.remove(name)
-                schema.add(name, TEXT(stored=field_class.stored, analyzer=stemmed_analyzer(), phrase=True))
+                schema.add(name, TEXT(stored=field_class.stored, analyzer=stemmed_analyzer(), phrase=False))
             elif field_class.field_type in ("date", "datetime"):
+                # Dates are filtered and sorted from the column (_SegmentArrays); the indexed
+                # terms serve only the general path's range queries: 4 precision tiers per
+                # document instead of DATETIME's 8.
+                date_field = DATETIME(stored=field_class.stored, sortable=True)
+                date_field.shift_step = 16  # the constructor does not take it
                 schema.remove(name)
-                schema.add(name, DATETIME(stored=field_class.stored, sortable=True))
+                schema.add(name, date_field)
         return content_field_name, schema
 
     def setup(self):
         super().setup()
+        if self.use_file_storage and not self.use_mmap:
+            # Whoosh maps segment files and reads them whole when a reader opens; without
+            # mmap a worker keeps only what its queries read (less memory, slower queries).
+            self.storage = FileStorage(self.path, supports_mmap=False)
+            self.index = self.storage.open_index(schema=self.schema)
         # The stock parser adds fuzzy-term syntax ("word~"); queries here are built by
         # haystack from validated terms, so a plain parser is all that is needed.
         self.parser = QueryParser(self.content_field_name, schema=self.schema)
@@ -366,7 +390,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         would buffer in a thread and lose the change if the process ends first."""
         if not self.setup_complete:
             self.setup()
-        writer = self.index.writer(**{**self.writer_options, **options})
+        writer = self.index.writer(**{"codec": FlushingCodec(), **self.writer_options, **options})
         try:
             yield writer
         except BaseException:
@@ -381,6 +405,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             except SkipDocument:
                 continue
             document.pop("boost", None)
+            for name in self.unindexed_fields:
+                document.pop(name, None)
             yield {key: self._from_python(value) for key, value in document.items()}
 
     def update(self, index, iterable, commit=True):
@@ -397,11 +423,11 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
     def bulk_index(self, index, iterable, *, procs=None, multisegment=None, limitmb=None):
         """Add a document for every object of `iterable` with one writer and one commit,
         deleting nothing first: the fast path for filling a cleared index. The number added."""
-        options = {
-            name: value
-            for name, value in (("procs", procs), ("multisegment", multisegment), ("limitmb", limitmb))
-            if value is not None
-        }
+        procs = procs or self.bulk_procs
+        multisegment = procs > 1 if multisegment is None else multisegment
+        options = {"procs": procs, "multisegment": multisegment}
+        if limitmb is not None:
+            options["limitmb"] = limitmb
         added = 0
         with self._writing(**options) as writer:
             for document in self._documents(index, iterable):
@@ -425,6 +451,40 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             # Whoosh stores naive datetimes; the index keeps everything in UTC.
             value = value.astimezone(datetime.UTC).replace(tzinfo=None)
         return super()._from_python(value)
+
+
+class FlushingCodec(W3Codec):
+    """Whoosh's codec for writing, with one cost taken out of a segment's flush: for every
+    posting, the stock lengths reader asks the file system whether the field has a length
+    column, and only remembers the answer when it is yes; ID and keyword fields never have one.
+    The segments it makes name the plain codec, so the index on disk is Whoosh's own."""
+
+    def per_document_reader(self, storage, segment):
+        return _ColumnCachingPerDocReader(storage, segment)
+
+    def new_segment(self, storage, indexname):
+        return W3Segment(W3Codec(), indexname)
+
+
+class _ColumnCachingPerDocReader(W3PerDocReader):
+    """Answers "does the field have a column" once per field, and a field's lengths from one
+    read of its column instead of a file read per posting."""
+
+    def has_column(self, fieldname):
+        known = self.__dict__.setdefault("_has_column", {})
+        if fieldname not in known:
+            known[fieldname] = super().has_column(fieldname)
+        return known[fieldname]
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self.__dict__.setdefault("_lengths", {})
+        if fieldname not in lengths:
+            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            lengths[fieldname] = None if reader is None else bytes(reader)
+        column = lengths[fieldname]
+        if column is None:
+            return default
+        return byte_to_length(column[docnum]) if column[docnum] else None
 
 
 # --- the faceted page query without Whoosh's per-document Python collectors ---------------

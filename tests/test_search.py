@@ -403,12 +403,22 @@ def test_index_outage_loses_nothing(client, search_index, monkeypatch, django_ca
 
 
 def test_rebuild_and_update_index_commands_still_work(client, seeded):
-    from django.core.management import call_command
+    from io import StringIO
 
-    call_command("rebuild_index", interactive=False, verbosity=0)
-    assert search(client, q="coercion").context["search"].outcome.total == 2
+    from django.core.management import call_command
+    from haystack.query import SearchQuerySet
+
+    hidden = Quote.objects.published().filter(text__icontains="aggression").first()
+    Quote.objects.filter(pk=hidden.pk).update(status=Quote.Status.REJECTED)  # no signal: stale index
+    output = StringIO()
+    call_command("rebuild_index", interactive=False, workers=2, stdout=output)
+    assert "Indexed 16 statements.quote" in output.getvalue()
+    # Two writer processes, two segments: every published quote once, the rejected one gone.
+    indexed = {int(r.pk) for r in SearchQuerySet().models(Quote).all()[:100]}
+    assert indexed == set(Quote.objects.published().values_list("pk", flat=True))
+    assert search(client, q="coercion").context["search"].outcome.total == 1
     call_command("update_index", verbosity=0)
-    assert search(client, q="coercion").context["search"].outcome.total == 2
+    assert search(client, q="coercion").context["search"].outcome.total == 1
 
 
 def test_index_dates_are_timezone_aware(seeded):

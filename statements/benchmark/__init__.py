@@ -92,7 +92,7 @@ def bench_run(
     load_seconds=60.0,
     load_clients=16,
     workers=2,
-    index_procs=1,
+    index_procs=None,
     skip=(),
     progress=print,
 ):

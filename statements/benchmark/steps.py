@@ -178,34 +178,12 @@ def _import_items(items, shape, sources, topics, speaker_directory, topic_matche
 # --- index: a fresh build through the backend's bulk path -----------------------------------
 
 
-def chunked(queryset, size=2000):
-    last = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last)[:size])
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].pk
+def step_index(*, procs=None, **_):
+    """A full rebuild, as `manage.py rebuild_index` does it."""
+    from ..indexing import index_rebuild
 
-
-def step_index(*, procs=1, multisegment=False, **_):
-    from haystack import connections
-
-    from ..search_indexes import INDEXED_MODELS
-
-    connection_ = connections["default"]
-    backend = connection_.get_backend()
-    unified = connection_.get_unified_index()
-    backend.clear()
-    result = {}
-    for model in INDEXED_MODELS:
-        index = unified.get_index(model)
-        started = time.perf_counter()
-        added = backend.bulk_index(
-            index, chunked(index.index_queryset()), procs=procs, multisegment=multisegment or procs > 1
-        )
-        seconds = time.perf_counter() - started
-        result[model._meta.model_name] = {"documents": added, "seconds": round(seconds, 1), "per_s": round(added / seconds, 1)}
+    figures = index_rebuild(procs=procs)
+    result = {label.split(".")[-1]: figure for label, figure in figures.items()}
     return {"index": result, "peak_rss_mb": {"index": peak_rss_mb()}}
 
 
@@ -283,6 +261,7 @@ def pick_queries(searcher, *, variants, rng):
 def raw_whoosh_search(backend, params, *, facets=True):
     """The query the view runs, straight against Whoosh: one page of 20 hits with their stored
     fields, the exact total and (`facets`) Whoosh's own grouping on the facet fields."""
+    from haystack import connections
     from whoosh import sorting
 
     from ..forms import SearchForm
@@ -302,10 +281,12 @@ def raw_whoosh_search(backend, params, *, facets=True):
     kwargs = {"limit": RESULTS_PER_PAGE}
     if query.order_by:
         kwargs["sortedby"] = backend._sort_facet(query.order_by)
+    unified = connections["default"].get_unified_index()
+    facet_fields = [unified.get_facet_fieldname(name) for name in FACET_FIELDS]
     if facets:
         kwargs["groupedby"] = {
             name: sorting.FieldFacet(name, allow_overlap=backend._is_multivalued(name), maptype=sorting.Count)
-            for name in FACET_FIELDS
+            for name in facet_fields
         }
     searcher = backend.searcher()
 
@@ -314,7 +295,7 @@ def raw_whoosh_search(backend, params, *, facets=True):
         total = len(results) if facets else None
         stored = [hit.fields() for hit in results]
         if facets:
-            for name in FACET_FIELDS:
+            for name in facet_fields:
                 results.groups(name)
         return total, stored
 

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--load-seconds", type=float, default=60.0, help="Duration of the concurrent run.")
         parser.add_argument("--load-clients", type=int, default=16, help="Concurrent clients in the load run.")
         parser.add_argument("--workers", type=int, default=2, help="Gunicorn workers in the load run.")
-        parser.add_argument("--index-procs", type=int, default=1, help="Whoosh writer processes for the index build.")
+        parser.add_argument("--index-procs", type=int, default=None, help="Whoosh writer processes for the index build (default: one per core, up to 4).")
         for part in PARTS:
             parser.add_argument(
                 f"--skip-{part}", action="store_true",
