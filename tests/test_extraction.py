@@ -295,3 +295,82 @@ def test_party_and_state_tag_does_not_split_the_sentence():
 
 def test_newspaper_name_ending_in_times_can_speak():
     assert only("The New York Times confirmed the report, writing: “The deal is off.”").speaker == "New York Times"
+
+
+def test_pronoun_prefers_a_person_of_known_matching_gender():
+    text = ("Dana Whitfield thanked the crowd. Jordan Pike, the organizer, waved to the crowd. "
+            "“We are just getting started,” she said.")
+    assert [q.speaker for q in quotes(text)] == ["Dana Whitfield"]
+
+
+def test_pronoun_takes_a_person_named_in_a_later_paragraph_than_the_last_subject():
+    text = ("Omar Haddad said the vote would be close.\n\n"
+            "The deciding ballot came from a farmer, Victor Lund.\n\n"
+            "“I did not expect to matter,” he said.")
+    assert [q.speaker for q in quotes(text)][-1] == "Victor Lund"
+
+
+def test_man_known_as_mister_does_not_lend_his_gender_to_a_relative():
+    from statements.extraction.speakers import SpeakerResolver
+
+    resolver = SpeakerResolver("Mr. Brandt spoke first. Karl Brandt spoke for an hour. "
+                               "Karl Brandt left. His daughter, Ilona Brandt, spoke later.")
+    assert resolver.gender_of("Karl Brandt") == "m"
+    assert resolver.gender_of("Ilona Brandt") == "f"
+
+
+def test_state_after_an_adjective_is_a_noun_not_a_speech_verb():
+    text = ("Omar Haddad praised the reforms passed in a heavily Democratic state.\n\n"
+            "“We need someone who gets things done.”")
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_paragraph_closing_on_a_person_introduces_the_next_quote():
+    text = "Lena Holm backed the mayor at the rally on Sunday.\n\n“She is the one who can fix this city.”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_added_that_is_a_clause_not_an_inverted_speaker():
+    text = ("Omar Haddad was quick to add that the deal does not include new taxes.\n\n"
+            "“Taxes? Not negotiable.”")
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_appositive_with_and_inside_a_role():
+    text = ("Tom Reyes spoke first.\n\nJames Zabel, a delegate from the district and the head of a "
+            "local institute, said: “It is simply not possible.”")
+    assert only(text).speaker == "James Zabel"
+
+
+def test_long_aside_between_the_name_and_the_verb():
+    text = ("“Both of them worry me,” Harry Bolt, 30, of Raleigh, N.C., who was among those polled, said "
+            "in an interview. “We need people who unite us.”")
+    assert [q.speaker for q in quotes(text)] == ["Harry Bolt", "Harry Bolt"]
+    text = "“This ad raises questions,” Kate Pickard, who is chairman of Our Values Pac said in a statement."
+    assert only(text).speaker == "Kate Pickard"
+
+
+def test_affiliation_with_for_belongs_to_the_name():
+    text = "“It would be a stretch,” Jeff Loomis of the Baker Center for Arms Studies wrote in December."
+    assert only(text).speaker == "Jeff Loomis"
+
+
+def test_fragment_in_a_sentence_about_a_thing_is_the_paragraph_speakers():
+    text = ("“We have to act now,” Lena Holm said on Tuesday. Tariffs are “a tax on families,” "
+            "and she wants them gone.")
+    assert [q.speaker for q in quotes(text)] == ["Lena Holm", "Lena Holm"]
+
+
+def test_leading_preposition_or_modifier_is_not_a_speaker():
+    text = "Amid calls for a boycott, the singer stayed home. Maybe the tour was “never meant to be.”"
+    assert all(q.speaker not in ("Amid", "Maybe") for q in quotes(text))
+
+
+def test_role_of_a_field_stays_in_a_nominal_speaker():
+    text = "Reprising a favorite line, the former secretary of state said she would keep “finishing the job.”"
+    assert only(text).speaker == "the former secretary of state"
+
+
+def test_described_object_is_not_an_inverted_speaker():
+    text = "Ruth Pell, who estimates that her costs were “in the six figures,” described the ordeal as “horrendous.”"
+    assert [q.speaker for q in quotes(text)] == ["Ruth Pell", "Ruth Pell"]

@@ -33,6 +33,7 @@ _RELATIVES = frozenset(("who", "which"))
 _ADDRESSEE_VERBS = word_set("tell tells told telling ask asks asked asking urge urged urging")
 _ADVERBIAL_PREPOSITIONS = word_set("in on at during from over through into via amid throughout across")
 _BE_FORMS = word_set("was were is are been be being")
+_CLAUSE_OPENERS = word_set("that this these those")  # `added that the plan …`: a clause, not a speaker
 _PRONOUN_CONTRACTIONS = frozenset(p + c for p in ("he", "she", "they") for c in ("’s", "'s", "’d", "'d", "’ve", "'ve"))
 
 
@@ -71,10 +72,17 @@ def is_speech_verb(tokens: list[Token], i: int, verbs: frozenset[str] = SPEECH_V
         return False  # "a written statement", "Clinton's email"
     if strict and token.lower in NOUN_LIKE_VERBS and not _subject_like(before):
         return False
+    if token.lower in NOUN_LIKE_VERBS and before is not None and _is_modified_adjective(tokens, i - 1):
+        return False  # "a heavily Democratic state"
     particle = PARTICLE_VERBS.get(token.lower)
     if particle:
         return i + 1 < len(tokens) and tokens[i + 1].lower == particle
     return True
+
+
+def _is_modified_adjective(tokens: list[Token], k: int) -> bool:
+    """A capitalized word after an -ly adverb ("heavily Democratic") describes, it is no subject."""
+    return k > 0 and tokens[k].is_capitalized and _is_adverb(tokens[k - 1]) and tokens[k - 1].lower.endswith("ly")
 
 
 def _word_before(tokens: list[Token], i: int) -> Token | None:
@@ -137,6 +145,17 @@ def _name_run(tokens: list[Token], i: int, limit: int) -> int:
                 continue
         break
     return j
+
+
+def name_mentions(tokens: list[Token], text: str) -> list[Mention]:
+    """Every run of capitalized name words outside quotes (persons among them)."""
+    found, k = [], 0
+    while k < len(tokens):
+        end = _name_run(tokens, k, len(tokens)) if tokens[k].is_capitalized else k
+        if end > k:
+            found.append(_mention(tokens, k, end, "name", text))
+        k = max(end, k + 1)
+    return found
 
 
 def _modifier_run(tokens: list[Token], i: int, limit: int, loose: bool = False) -> int:
@@ -231,9 +250,18 @@ def _nominal_run(tokens: list[Token], i: int, limit: int) -> int:
         if token.lower == "to":
             break
         if token.lower in _PHRASE_CONNECTORS and not _name_follows(tokens, j + 1, limit):
+            if _role_of_field(tokens, j, limit):
+                j += 2  # "the former secretary of state", "the chief of staff"
+                continue
             break
         j += 1
     return j
+
+
+def _role_of_field(tokens: list[Token], j: int, limit: int) -> bool:
+    following = tokens[j + 1] if j + 1 < limit else None
+    return (tokens[j].lower == "of" and tokens[j - 1].lower in ROLE_NOUNS | NAME_MODIFIERS and following is not None
+            and following.is_word and not following.is_capitalized and following.lower not in _NOT_DESCRIPTIVE)
 
 
 def _name_follows(tokens: list[Token], k: int, limit: int) -> bool:
@@ -272,6 +300,8 @@ def phrase_kind(phrase: list[Token]) -> str | None:
     if head in DETERMINERS or _is_possessive(phrase[0]):
         single_ok = _is_possessive(phrase[0]) or head in ("another", "one", "others", "some", "many")
         return "nominal" if len(phrase) > 1 or single_ok else None
+    if len(phrase) == 1 and head in NAME_MODIFIERS:
+        return None  # "Former …", "Democratic …": a description cut short, not a speaker
     if any(_is_name_word(t) for t in phrase):
         return "name"
     if len(phrase) <= 3 and all(t.is_word and not t.is_capitalized for t in phrase):
@@ -358,6 +388,9 @@ def _segments_back(tokens: list[Token], floor: int, end: int) -> list[tuple[int,
     return list(reversed(list(zip(starts, ends, strict=True))))
 
 
+_APPOSITIVE_BREAKS = word_set("and but that when while")
+
+
 def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
     """`X, a senior adviser who …, said`: the subject is the earliest name among the
     comma-separated segments before the verb (asides such as ", R-Utah," come after it)."""
@@ -368,7 +401,9 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
             continue
         if is_speech_verb(tokens, seg_end - 1):
             return best or subject_before(tokens, seg_end - 1, seg_start, text)
-        if any(t.is_quote or t.lower in ("and", "but", "that", "when", "while") for t in tokens[seg_start:seg_end]):
+        # `X, a delegate and the president of Y, said`: "and" inside a described role
+        conjunctions = _APPOSITIVE_BREAKS - {"and"} if tokens[seg_start].lower in DETERMINERS else _APPOSITIVE_BREAKS
+        if any(t.is_quote or t.lower in conjunctions for t in tokens[seg_start:seg_end]):
             break
         start = np_backward(tokens, seg_end, seg_start)
         if start == seg_end or _is_place(tokens[start:seg_end]):
@@ -421,9 +456,11 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
     if j < limit and (is_speech_verb(tokens, j) or any_verb and _plausible_verb(tokens[j])
                       and _name_then_stop(tokens, j + 1, limit)):  # `“Great!” beamed Lena Holm.`
         end = np_forward(tokens, j + 1, limit)
-        kind = phrase_kind(tokens[j + 1 : end])
+        kind = phrase_kind(tokens[j + 1 : end]) if tokens[j + 1].lower not in _CLAUSE_OPENERS else None
         if kind == "pronoun" and end < limit and tokens[end].is_word:
             kind = None  # `said he would`: not an inverted cue
+        if end < limit and tokens[end].lower == "as":
+            kind = None  # `described the ordeal as “horrendous”`: the object, not the speaker
         if kind == "nominal":
             end = _nominal_description_end(tokens, end, limit)
         if kind is not None:
@@ -441,6 +478,8 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
         return None
     if kind == "nominal":
         end = _nominal_subject_end(tokens, end, limit)
+    if kind == "name":
+        end = _affiliation_end(tokens, end, limit)
     k = _skip_forward_over_aside(tokens, end, limit, kind)
     passive = False
     while k < limit and _is_adverb(tokens[k]):
@@ -452,6 +491,19 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
         return Cue(_mention(tokens, i, end, kind, text), "after", tokens[k].lower)
     mention = _according_to(tokens, i, min(limit, i + 3), text)
     return Cue(mention, "according") if mention else None
+
+
+def _affiliation_end(tokens: list[Token], end: int, limit: int) -> int:
+    """`Lena Holm of the Center for Policy Studies wrote`: the affiliation belongs to the name."""
+    while end + 1 < limit and tokens[end].lower in _PHRASE_CONNECTORS:
+        k = end + 1
+        if tokens[k].lower == "the":
+            k += 1
+        stop = _name_run(tokens, k, limit) if k < limit and tokens[k].is_capitalized else k
+        if stop == k:
+            break
+        end = stop
+    return end
 
 
 def _name_then_stop(tokens: list[Token], i: int, limit: int) -> bool:
@@ -522,11 +574,25 @@ def _plausible_verb(token: Token) -> bool:
 
 
 def _skip_forward_over_aside(tokens: list[Token], k: int, limit: int, kind: str) -> int:
+    """Past `(R-Utah)` and asides such as `, 30, of Raleigh, N.C., who was polled,` to the verb."""
     if k < limit and tokens[k].text == "(":
         k = next((m + 1 for m in range(k, limit) if tokens[m].text == ")"), k)
-    if k < limit and tokens[k].text == "," and kind != "pronoun":
-        k = next((m + 1 for m in range(k + 1, min(limit, k + 30)) if tokens[m].text == ","), k)
-    return k
+    if k >= limit or tokens[k].text != "," or kind == "pronoun":
+        return k
+    verbs = []
+    for m in range(k + 1, min(limit, k + 30)):
+        if tokens[m].text in ".!?;:" or tokens[m].is_quote:
+            break
+        if is_speech_verb(tokens, m, strict=False):
+            verbs.append(m)
+    # the verb after a comma closes the aside; without one, the last verb (`, who is head of Y said`)
+    after_comma = [v for v in verbs if _skip_back(tokens, v, k) > k and tokens[_skip_back(tokens, v, k) - 1].text == ","]
+    verb = after_comma[0] if after_comma else verbs[-1] if verbs and tokens[k + 1].lower in _RELATIVES else None
+    if verb is None:
+        return next((m + 1 for m in range(k + 1, min(limit, k + 30)) if tokens[m].text == ","), k)
+    while verb > k + 1 and _is_adverb(tokens[verb - 1]):
+        verb -= 1
+    return verb
 
 
 def _according_to(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:

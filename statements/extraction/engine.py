@@ -12,6 +12,7 @@ from .attribution import (
     cue_before,
     fragment_cue,
     is_speech_verb,
+    name_mentions,
     phrase_kind,
     sentence_final_cue,
     sentence_subject,
@@ -53,6 +54,7 @@ def extract_quotes(text: str, *, known_speakers: Sequence[KnownSpeaker] = (),
                  for p in paras]
     for tokens in tokenized:
         _vote_genders(tokens, resolver)
+        _note_named_persons(masked, tokens, resolver)
     found: list[_Found] = []
     previous = Resolution(None, 0.0)
     for para, tokens in zip(paras, tokenized, strict=True):
@@ -94,6 +96,12 @@ def _vote_genders(tokens: list[Token], resolver: SpeakerResolver) -> None:
         resolver.vote_gender(names.pop(), [w.lower() for w in words if w.lower() in PRONOUN_GENDER])
 
 
+def _note_named_persons(text: str, tokens: list[Token], resolver: SpeakerResolver) -> None:
+    """Every named person outside quotes is a candidate for a later he/she."""
+    for mention in name_mentions(tokens, text):
+        resolver.note_mention(mention.start, resolver.resolve(mention))
+
+
 def _attribute_paragraph(text: str, para: Paragraph, tokens: list[Token], spans: list[QuotedSpan],
                          resolver: SpeakerResolver, previous: Resolution,
                          found_before: list[_Found]) -> tuple[list[_Found], Resolution]:
@@ -114,6 +122,9 @@ def _attribute_paragraph(text: str, para: Paragraph, tokens: list[Token], spans:
             if cue is not None:
                 item.resolution = resolver.resolve(cue.mention)
                 resolver.note_subject(cue.mention.start, item.resolution)
+                if cue.how == "subject" and cue.mention.kind == "name" and not item.resolution.person and last.speaker:
+                    # "Guns are “a crisis”": a sentence about a thing; the paragraph's speaker said it
+                    item.how, item.resolution = "paragraph", last
             elif kind == "full" and last.speaker:
                 item.how, item.resolution = "paragraph", last
             if item.resolution.speaker and item.cue is not None:
@@ -122,7 +133,23 @@ def _attribute_paragraph(text: str, para: Paragraph, tokens: list[Token], spans:
             quote_floor = q + 1
     _inherit_from_next_quote(items)
     _inherit_from_previous_paragraph(items, previous, found_before)
+    closing = _closing_subject(text, tokens, resolver)
+    if closing is not None and not items:
+        last = closing
     return items, last
+
+
+def _closing_subject(text: str, tokens: list[Token], resolver: SpeakerResolver) -> Resolution | None:
+    """A paragraph ending on a sentence about a person (`X praised the plan.`) introduces X as the
+    speaker of an unattributed quote that follows."""
+    floor, end = _sentence_bounds(tokens)[-1] if tokens else (0, 0)
+    if end == floor or any(t.is_quote for t in tokens[floor:end]):
+        return None
+    subject = sentence_subject(tokens, floor, end, text)
+    if subject is None or subject.kind == "nominal":
+        return None
+    resolution = resolver.resolve(subject)
+    return resolution if resolution.speaker and resolution.person else None
 
 
 def _note_sentence_subjects(text: str, tokens: list[Token], floor: int, end: int,

@@ -104,6 +104,9 @@ no not one two three first last next earlier later prior according despite under
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july
 august september october november december mr mrs ms dr sen rep gov yes oh well even just only
 in-person both neither either such said says say says told added even update updated editor's note
+amid among amongst across outside inside within toward towards beyond behind beneath throughout upon
+via per given including following regarding unlike near against around along beside besides except
+maybe perhaps
 """)
 
 ROLE_NOUNS = word_set("""

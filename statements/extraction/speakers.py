@@ -86,6 +86,11 @@ def surname(name: str) -> str:
     return words[-1].rstrip(".,") if words else name
 
 
+def _looks_feminine(first_name: str) -> bool:
+    """An unlisted given name ending in -a is mostly a woman's (Ivana, Malia); a weak last resort."""
+    return len(first_name) > 3 and first_name.endswith("a") and first_name not in MALE_FIRST_NAMES
+
+
 def _strip_possessive(word: str) -> str:
     return word[:-2] if word.endswith(("’s", "'s")) else word
 
@@ -101,6 +106,8 @@ class SpeakerResolver:
         self._gender: dict[str, str] = {}
         self._gender_votes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self._subjects: list[tuple[int, str]] = []
+        self._mentions: list[tuple[int, str]] = []  # every named person outside quotes
+        self._paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n+", text)]
         self._text = text
         self._lone_checked: dict[str, bool] = {}
         self._index_names(text)
@@ -158,26 +165,37 @@ class SpeakerResolver:
 
     def gender_of(self, name: str) -> str | None:
         last = surname(name)
-        if last in self._gender:
-            return self._gender[last]
         first = name.split()[0].lower() if " " in name else ""
         if first in MALE_FIRST_NAMES and first not in FEMALE_FIRST_NAMES:
             return "m"
         if first in FEMALE_FIRST_NAMES and first not in MALE_FIRST_NAMES:
             return "f"
+        if " " in name and self._full_names.get(last, name) != name:
+            # "Ivanka Trump" where "Trump" alone means someone else: what is known about "Trump"
+            # (Mr. Trump, he) is not about her.
+            return "f" if _looks_feminine(first) else None
+        if last in self._gender:
+            return self._gender[last]
         votes = self._gender_votes.get(last)
         if votes:
             (top, n), *rest = votes.most_common(2) + [(None, 0)]
             if n >= 2 and n >= 3 * rest[0][1]:
                 return top
-        return None
+        return "f" if _looks_feminine(first) else None
 
     def note_subject(self, position: int, resolution: Resolution) -> None:
         """Record a person who is the subject of a sentence: the likely referent of a later he/she."""
-        if resolution.referent:
-            bisect.insort(self._subjects, (position, resolution.referent))
-        elif resolution.person and resolution.speaker:
-            bisect.insort(self._subjects, (position, resolution.speaker))
+        name = resolution.referent or (resolution.speaker if resolution.person else None)
+        if name:
+            bisect.insort(self._subjects, (position, name))
+
+    def note_mention(self, position: int, resolution: Resolution) -> None:
+        """Record a named person mentioned outside quotes, in whatever role."""
+        if resolution.person and resolution.speaker:
+            bisect.insort(self._mentions, (position, resolution.speaker))
+
+    def _paragraph_of(self, position: int) -> int:
+        return bisect.bisect_right(self._paragraph_starts, position)
 
     # -- resolution ----------------------------------------------------------------------------
     def resolve(self, mention: Mention) -> Resolution:
@@ -254,13 +272,33 @@ class SpeakerResolver:
         gender = PRONOUN_GENDER.get(re.split(r"[’']", mention.text.lower())[0])
         if gender is None:
             return Resolution(None, 0.3)
-        k = bisect.bisect_left(self._subjects, (mention.start, ""))
-        for position, name in reversed(self._subjects[max(0, k - 8) : k]):
-            if mention.start - position > 2500:
-                break
-            if self.gender_of(name) in (None, gender):
-                return Resolution(name, 0.85, True)
+        # The nearest subject of the right gender; one whose gender is known beats one whose gender is
+        # unknown in the same paragraph; a person merely named in a later paragraph beats both.
+        subject = self._nearest(self._subjects, mention.start, gender)
+        known = self._nearest(self._subjects, mention.start, gender, strict=True)
+        if known is not None and (subject is None or self._later_paragraph(known, subject, or_same=True)):
+            subject = known
+        named = self._nearest(self._mentions, mention.start, gender, strict=True)
+        if named is not None and (subject is None or self._later_paragraph(named, subject)):
+            return Resolution(named[1], 0.8, True)
+        if subject is not None:
+            return Resolution(subject[1], 0.85, True)
         return Resolution(None, 0.3)
+
+    def _later_paragraph(self, a: tuple[int, str], b: tuple[int, str], or_same: bool = False) -> bool:
+        pa, pb = self._paragraph_of(a[0]), self._paragraph_of(b[0])
+        return pa > pb or or_same and pa == pb
+
+    def _nearest(self, candidates: list[tuple[int, str]], position: int, gender: str,
+                 strict: bool = False) -> tuple[int, str] | None:
+        """The latest candidate before position agreeing in gender (strict: known to agree)."""
+        k = bisect.bisect_left(candidates, (position, ""))
+        for found, name in reversed(candidates[max(0, k - 8) : k]):
+            if position - found > 2500:
+                break
+            if self.gender_of(name) == gender or not strict and self.gender_of(name) is None:
+                return found, name
+        return None
 
     def _resolve_nominal(self, mention: Mention) -> Resolution:
         text = mention.text.strip(_STRIP)
