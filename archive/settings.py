@@ -169,9 +169,9 @@ def haystack_connection(url):
             "POST_LIMIT": 128 * 1024 * 1024,
             "INCLUDE_SPELLING": True,
             "BATCH_SIZE": 1000,
-            # ?mmap=0: readers without memory-mapped segment files (less memory per worker,
-            # slower queries); ?procs=N: processes for a full rebuild (default: cores, up to 4).
-            "MMAP": options.get("mmap", "1") not in {"0", "false", "no", "off"},
+            # ?mmap=1: readers on memory-mapped segment files (Whoosh reads them whole: ~6x the
+            # memory per worker, no faster here); ?procs=N: processes for a full rebuild.
+            "MMAP": options.get("mmap", "0") in {"1", "true", "yes", "on"},
             "BULK_PROCS": int(options["procs"]) if options.get("procs", "").isdigit() else None,
             # Writes that fail must raise: the index queue keeps the change and retries.
             "SILENTLY_FAIL": False,

@@ -74,7 +74,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         self._arrays_lock = threading.Lock()
         self._arrays_cache = {}
         self.fast_facets = connection_options.get("FAST_FACETS", True)
-        self.use_mmap = connection_options.get("MMAP", True)
+        self.use_mmap = connection_options.get("MMAP", False)
         # A full rebuild (bulk_index) writes with a process per core, each making a segment.
         self.bulk_procs = connection_options.get("BULK_PROCS") or min(4, os.cpu_count() or 1)
         self.words_field_name = None
