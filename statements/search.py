@@ -299,15 +299,43 @@ def _values(fields, name):
     return [value for value, _ in fields.get(name, []) if value]
 
 
-def article_search(parsed, *, limit=5):
-    """The published articles that best match the query (titles and text)."""
+@dataclass
+class ArticleSearch:
+    """A page of published articles matching a query in their headline or text, best first."""
+
+    parsed: ParsedQuery
+    page: int
+    total: int = 0
+    articles: list = field(default_factory=list)
+
+    @property
+    def num_pages(self):
+        return max(1, (self.total + RESULTS_PER_PAGE - 1) // RESULTS_PER_PAGE)
+
+
+def article_search(params):
+    """/search/articles/: its own page, because matching whole articles (phrases over every
+    word of every article) costs as much as the quote search itself."""
+    from .forms import SearchForm
+
+    form = SearchForm(params)
+    form.is_valid()
+    parsed = parse_query(form.cleaned_data.get("q") or "")
+    page = _page_number(params.get("page"))
+    outcome = ArticleSearch(parsed=parsed, page=page)
     condition = query_sq(parsed)
     if condition is None:
-        return []
-    hits = list(SearchQuerySet().models(Article).filter(condition)[:limit])
+        return outcome
+    found = SearchQuerySet().models(Article).filter(condition)
+    start = (page - 1) * RESULTS_PER_PAGE
+    hits = list(found[start : start + RESULTS_PER_PAGE])
+    outcome.total = found.count()
+    if page > outcome.num_pages:
+        raise PageNotFound
     ids = [int(hit.pk) for hit in hits]
-    found = Article.objects.published().select_related("source").in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    articles = Article.objects.published().select_related("source").in_bulk(ids)
+    outcome.articles = [articles[pk] for pk in ids if pk in articles]
+    return outcome
 
 
 @dataclass
@@ -336,6 +364,16 @@ class PageNotFound(Exception):
     """The page number is not a number, or lies past the last page."""
 
 
+def _page_number(value):
+    try:
+        page = int(value or "1")
+    except ValueError:
+        raise PageNotFound from None
+    if page < 1:
+        raise PageNotFound
+    return page
+
+
 def search_from_params(params, *, fixed=None):
     """Validate GET parameters and run the search. `fixed` sets filters a page imposes (a
     speaker's page searches within the speaker). Raises PageNotFound for a bad page number."""
@@ -357,12 +395,7 @@ def search_from_params(params, *, fixed=None):
         kind=cleaned.get("kind") or "",
         year=cleaned.get("year") or "",
     )
-    try:
-        page = int(params.get("page", "1"))
-    except ValueError:
-        raise PageNotFound from None
-    if page < 1:
-        raise PageNotFound
+    page = _page_number(params.get("page"))
     request = SearchRequest(form=form, parsed=parsed, filters=filters, sort=cleaned.get("sort") or "relevance", page=page)
     if form.errors or request.is_empty:
         if page != 1:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
     path("statements/<int:pk>/", views.StatementDetailView.as_view(), name="statement-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("search/articles/", views.ArticleSearchView.as_view(), name="article-search"),
     path("search/export/", views.search_export, name="search-export"),
     path("feeds/quotes/", feeds.LatestQuotesFeed(), name="feed-quotes"),
     path("feeds/speakers/<slug:slug>/", feeds.SpeakerQuotesFeed(), name="feed-speaker"),

@@ -248,12 +248,24 @@ class SearchView(TemplateView):
                 for quote, others in collapse_statements(search.outcome.quotes)
             ]
             context["folded"] = len(search.outcome.quotes) - len(context["results"])
-            context["articles"] = article_search(search.parsed) if search.page == 1 else []
         elif search.is_empty:
             context["latest_quotes"] = Quote.objects.published().with_related().latest(5)
             context["top_speakers"] = Speaker.objects.public().quoted().order_by("-quote_count", "name")[:10]
             context["topics"] = Topic.objects.with_published_quote_counts().order_by("name")
         return context
+
+
+class ArticleSearchView(TemplateView):
+    """/search/articles/: published articles matching the query in their headline or text."""
+
+    template_name = "statements/article_search.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            search = article_search(self.request.GET)
+        except PageNotFound:
+            raise Http404("No such page of results.") from None
+        return super().get_context_data(search=search, **kwargs)
 
 
 def search_export(request):

@@ -449,3 +449,34 @@ def test_bulk_import_updates_the_index_once_at_the_end(tmp_path, search_index, m
     call_command("import_articles", str(tmp_path), "--publish", verbosity=0)
     assert len([count for count in applied if count]) == 1  # one index update for the batch
     assert SearchQuerySet().models(Article).filter(content="harbour").count() == 3
+
+
+# --- articles: their own search page --------------------------------------------------
+
+
+def test_article_search_finds_articles_by_text_and_headline(client, indexed_seed):
+    treasury = Article.objects.get(text__contains="Treasury")
+    response = client.get(reverse("statements:article-search"), {"q": '"Treasury"'})
+    assert response.status_code == 200
+    assert treasury in response.context["search"].articles
+    assert response.context["search"].total == Article.objects.published().filter(text__icontains="treasury").count()
+    headline_word = treasury.title.split()[0]
+    by_headline = client.get(reverse("statements:article-search"), {"q": headline_word}).context["search"]
+    assert treasury in by_headline.articles
+
+
+def test_quote_search_links_to_the_article_search_for_the_same_words(client, indexed_seed):
+    response = search(client, q="coercion")
+    assert f'{reverse("statements:article-search")}?q=coercion' in response.content.decode()
+    assert "articles" not in response.context  # the articles are searched on their own page
+
+
+def test_article_search_answers_bad_input_without_errors(client, indexed_seed):
+    url = reverse("statements:article-search")
+    hostile = client.get(url, {"q": "<script>alert(1)</script> (((("})
+    assert hostile.status_code == 200
+    assert b"<script>alert" not in hostile.content
+    assert hostile.context["search"].parsed.notices
+    assert client.get(url, {"q": "coercion", "page": "99"}).status_code == 404
+    assert client.get(url, {"q": "coercion", "page": "x"}).status_code == 404
+    assert client.get(url).status_code == 200
