@@ -53,7 +53,7 @@ def speaker_json(speaker, request, *, detail=False):
         "role": speaker.role,
         "organization": speaker.organization,
         "country": speaker.country,
-        "quote_count": getattr(speaker, "quote_count", None),
+        "quote_count": speaker.published_quote_count,
         "url": request.build_absolute_uri(speaker.get_absolute_url()),
         "api_url": request.build_absolute_uri(reverse("statements:api-speaker-detail", kwargs={"slug": speaker.slug})),
     }
@@ -71,7 +71,7 @@ def topic_json(topic, request):
         "slug": topic.slug,
         "name": topic.name,
         "description": topic.description,
-        "quote_count": getattr(topic, "quote_count", None),
+        "quote_count": topic.published_quote_count,
         "url": request.build_absolute_uri(topic.get_absolute_url()),
         "api_url": request.build_absolute_uri(reverse("statements:api-topic-detail", kwargs={"slug": topic.slug})),
     }
@@ -115,21 +115,21 @@ def api_index(request):
 
 
 def speaker_list(request):
-    speakers = Speaker.objects.public().with_published_quote_counts().order_by("name")
+    speakers = Speaker.objects.public().order_by("name")
     return paginated(request, speakers, speaker_json)
 
 
 def speaker_detail(request, slug):
-    speaker = get_object_or_404(Speaker.objects.public().with_published_quote_counts().prefetch_related("aliases"), slug=slug)
+    speaker = get_object_or_404(Speaker.objects.public().prefetch_related("aliases"), slug=slug)
     return api_response(speaker_json(speaker, request, detail=True))
 
 
 def topic_list(request):
-    return paginated(request, Topic.objects.with_published_quote_counts().order_by("name"), topic_json)
+    return paginated(request, Topic.objects.order_by("name"), topic_json)
 
 
 def topic_detail(request, slug):
-    topic = get_object_or_404(Topic.objects.with_published_quote_counts(), slug=slug)
+    topic = get_object_or_404(Topic, slug=slug)
     data = topic_json(topic, request)
     data["speakers"] = [
         {"slug": s.slug, "name": s.name, "quote_count": s.quote_count}

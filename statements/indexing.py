@@ -8,6 +8,11 @@ change reached the index, so an index outage or a locked index loses nothing. Ap
 asks the database what is true *now* (in the published queryset: index it; not: remove it), so
 order and repetition do not matter.
 
+The same queue keeps the stored counts of public quotes (Speaker and Topic
+`published_quote_count`) in step: each batch first recounts the speakers and topics of its
+quotes, plus those a change took a quote away from (its old speaker, a removed topic, a deleted
+quote's), which the handlers queue by themselves because the database no longer knows them.
+
 After each commit the queue is applied at once when no other process is writing; otherwise the
 `process_index_queue --loop` worker (started by `make run`) or the next change picks it up.
 """
@@ -22,12 +27,13 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from haystack import connections
 from haystack.signals import BaseSignalProcessor
 
 from .models import Article, IndexQueueEntry, Quote, Source, Speaker, Topic
 from .search_indexes import INDEXED_MODELS
+from .services import quote_counts_refresh
 
 log = logging.getLogger(__name__)
 LABELS = {model: model._meta.label_lower for model in INDEXED_MODELS}
@@ -38,7 +44,7 @@ def enqueue(model, ids):
     ids = list(ids)
     if not ids:
         return
-    label = LABELS[model]
+    label = model._meta.label_lower
     IndexQueueEntry.objects.bulk_create(
         [IndexQueueEntry(model=label, object_id=pk) for pk in ids], batch_size=BATCH_SIZE
     )
@@ -66,6 +72,10 @@ class QueueSignalProcessor(BaseSignalProcessor):
             (post_save, self.source_changed, Source),
             (m2m_changed, self.topics_changed, Quote.topics.through),
             (m2m_changed, self.topics_changed, Article.topics.through),
+            # Counts only: what a quote leaves behind.
+            (pre_save, self.quote_saving, Quote),
+            (pre_delete, self.quote_deleting, Quote),
+            (m2m_changed, self.quote_topics_counted, Quote.topics.through),
         ]
 
     def setup(self):
@@ -113,6 +123,25 @@ class QueueSignalProcessor(BaseSignalProcessor):
             owner = Quote if sender is Quote.topics.through else Article
             enqueue(owner, owner.objects.filter(topics=instance).values_list("pk", flat=True))
 
+    def quote_saving(self, sender, instance, update_fields=None, **kwargs):
+        if instance._state.adding or (update_fields is not None and "speaker" not in update_fields):
+            return
+        previous = Quote.objects.filter(pk=instance.pk).exclude(speaker_id=instance.speaker_id)
+        enqueue(Speaker, previous.values_list("speaker_id", flat=True))
+
+    def quote_deleting(self, sender, instance, **kwargs):
+        enqueue(Speaker, [instance.speaker_id])
+        enqueue(Topic, instance.topics.values_list("pk", flat=True))
+
+    def quote_topics_counted(self, sender, instance, action, reverse, pk_set, **kwargs):
+        if reverse:  # topic.quotes.add/remove/clear
+            if action in {"post_add", "post_remove", "post_clear"}:
+                enqueue(Topic, [instance.pk])
+        elif action in {"post_add", "post_remove"}:
+            enqueue(Topic, pk_set or ())
+        elif action == "pre_clear":
+            enqueue(Topic, instance.topics.values_list("pk", flat=True))
+
 
 @contextlib.contextmanager
 def writer_lock(*, blocking=True):
@@ -145,6 +174,12 @@ def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
             ids_by_label = defaultdict(set)
             for entry in entries:
                 ids_by_label[entry.model].add(entry.object_id)
+            # Before the index: the counts are right even while the index is down.
+            quote_counts_refresh(
+                quote_ids=ids_by_label[LABELS[Quote]],
+                speaker_ids=ids_by_label[Speaker._meta.label_lower],
+                topic_ids=ids_by_label[Topic._meta.label_lower],
+            )
             for model, label in LABELS.items():
                 if ids_by_label.get(label):
                     _apply(model, ids_by_label[label])
@@ -208,6 +243,18 @@ def in_key_order(queryset, size=2000):
             return
         yield from batch
         last = batch[-1].pk
+
+
+def search_index_open():
+    """Open this process's searcher now (and, on Whoosh, build its per-segment arrays), so a
+    web worker does it while booting rather than during its first search. Never fatal."""
+    backend = connections["default"].get_backend()
+    if not hasattr(backend, "searcher"):
+        return
+    try:
+        backend.searcher()
+    except Exception:
+        log.warning("The search index could not be opened at start-up; searches will retry.", exc_info=True)
 
 
 _deferral = threading.local()

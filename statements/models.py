@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -23,6 +24,20 @@ def unique_slug(model, value, *, max_length=200, exclude_pk=None):
     while slug in taken:
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return slug
+
+
+def published_quote_count_of(relation):
+    """The number of public quotes whose `relation` ("speaker", "topics") is the outer row: a
+    correlated subquery for `update()`, so a recount is one statement however many rows."""
+    counted = (
+        Quote.objects.published()
+        .filter(**{relation: models.OuterRef("pk")})
+        .order_by()
+        .values(relation)
+        .annotate(count=models.Count("pk"))
+        .values("count")
+    )
+    return Coalesce(models.Subquery(counted), 0)
 
 
 class TimestampedModel(models.Model):
@@ -52,16 +67,9 @@ class Source(models.Model):
 
 
 class TopicQuerySet(models.QuerySet):
-    def with_published_quote_counts(self):
-        return self.annotate(
-            quote_count=models.Count(
-                "quotes",
-                filter=Q(
-                    quotes__status=Quote.Status.APPROVED,
-                    quotes__article__status=Article.Status.PUBLISHED,
-                ),
-            )
-        )
+    def recount_published_quotes(self):
+        """Store again the number of public quotes of these topics (one UPDATE)."""
+        return self.update(published_quote_count=published_quote_count_of("topics"))
 
 
 class Topic(models.Model):
@@ -70,6 +78,9 @@ class Topic(models.Model):
     description = models.TextField(blank=True)
     keywords = models.TextField(
         blank=True, help_text="Words or phrases, one per line, that suggest this topic."
+    )
+    published_quote_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Its public quotes; kept in step through the index queue (statements.indexing)."
     )
 
     objects = TopicQuerySet.as_manager()
@@ -94,20 +105,13 @@ class SpeakerQuerySet(models.QuerySet):
         has confirmed yet."""
         return self.filter(needs_review=False)
 
-    def with_published_quote_counts(self):
-        return self.annotate(
-            quote_count=models.Count(
-                "quotes",
-                filter=Q(
-                    quotes__status=Quote.Status.APPROVED,
-                    quotes__article__status=Article.Status.PUBLISHED,
-                ),
-            )
-        )
+    def recount_published_quotes(self):
+        """Store again the number of public quotes of these speakers (one UPDATE)."""
+        return self.update(published_quote_count=published_quote_count_of("speaker"))
 
     def quoted(self):
         """Speakers with at least one public quote."""
-        return self.with_published_quote_counts().filter(quote_count__gt=0)
+        return self.filter(published_quote_count__gt=0)
 
     def get_by_name(self, name, *, on=None):
         """The speaker a name or alias refers to, on a date when given, or None.
@@ -150,6 +154,9 @@ class Speaker(TimestampedModel):
     needs_review = models.BooleanField(
         default=False,
         help_text="Created automatically from an article; an editor should confirm it.",
+    )
+    published_quote_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Its public quotes; kept in step through the index queue (statements.indexing)."
     )
 
     objects = SpeakerQuerySet.as_manager()
@@ -467,8 +474,9 @@ SENTENCE_END = re.compile(
 
 
 class IndexQueueEntry(models.Model):
-    """A record whose search-index entry must be brought in step with the database. Written in
-    the same transaction as the change; applied in batches by one writer (statements.indexing)."""
+    """A record whose search-index entry (or, for a speaker or topic, stored quote count) must be
+    brought in step with the database. Written in the same transaction as the change; applied in
+    batches by one writer (statements.indexing)."""
 
     model = models.CharField(max_length=100)
     object_id = models.BigIntegerField()

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from .importing import read_records
 from .models import Quote, Source, Speaker, SpeakerAlias, Topic
-from .services import article_import, article_set_status
+from .services import article_import, article_set_status, quote_counts_refresh
 from .statement_linking import quotes_link
 
 SEED_FILE = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
@@ -83,6 +83,10 @@ def seed_load(*, path=SEED_FILE):
             quote_count += 1
         article_set_status(articles=type(article).objects.filter(pk=article.pk), status=item["status"])
     quotes_link(quotes=Quote.objects.filter(article__title__in=[a["title"] for a in data["articles"]]).select_related("article"))
+    # Now, not when the index queue is next applied: the seeded pages are right at once.
+    quote_counts_refresh(
+        speaker_ids=[speaker.pk for speaker in speakers.values()], topic_ids=[topic.pk for topic in topics.values()]
+    )
     return {"articles": len(data["articles"]), "quotes": quote_count, "speakers": len(speakers)}
 
 

@@ -6,6 +6,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -212,3 +213,28 @@ def quote_save(*, quote: Quote) -> Quote:
     quote.full_clean()
     quote.save()
     return quote
+
+
+def quote_counts_refresh(*, quote_ids=(), speaker_ids=(), topic_ids=()) -> None:
+    """Store again the public-quote counts of the given speakers and topics and of those the
+    given quotes belong to: one UPDATE for the speakers, one for the topics, whatever the
+    number of quotes (an indexed count per speaker or topic)."""
+    quotes = Quote.objects.filter(pk__in=quote_ids)
+    if quote_ids or speaker_ids:
+        Speaker.objects.filter(
+            Q(pk__in=speaker_ids) | Q(pk__in=quotes.values("speaker_id"))
+        ).recount_published_quotes()
+    if quote_ids or topic_ids:
+        Topic.objects.filter(
+            Q(pk__in=topic_ids) | Q(pk__in=Quote.topics.through.objects.filter(quote__in=quotes).values("topic_id"))
+        ).recount_published_quotes()
+
+
+@transaction.atomic
+def quote_counts_recount() -> dict:
+    """Recompute every speaker's and topic's stored count of public quotes (a repair, or the
+    last step of a bulk load that bypassed the index queue); {"speakers": n, "topics": n}."""
+    return {
+        "speakers": Speaker.objects.recount_published_quotes(),
+        "topics": Topic.objects.recount_published_quotes(),
+    }

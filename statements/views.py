@@ -74,13 +74,13 @@ class SpeakerListView(ListView):
 
     def get_queryset(self):
         self.form = SpeakerFilterForm(self.request.GET or None)
-        speakers = Speaker.objects.public().with_published_quote_counts()
+        speakers = Speaker.objects.public()
         data = self.form.cleaned_data if self.form.is_valid() else {}
         for name in ("kind", "role", "country"):
             if data.get(name):
                 speakers = speakers.filter(**{name: data[name]})
         if data.get("order") == "most-quoted":
-            return speakers.order_by("-quote_count", "name")
+            return speakers.order_by("-published_quote_count", "name")
         return speakers.order_by("name")
 
     def get_context_data(self, **kwargs):
@@ -124,7 +124,7 @@ class TopicListView(ListView):
     context_object_name = "topics"
 
     def get_queryset(self):
-        return Topic.objects.with_published_quote_counts().order_by("name")
+        return Topic.objects.order_by("name")
 
 
 class TopicDetailView(QuoteListOfObjectMixin, ListView):
@@ -250,8 +250,8 @@ class SearchView(TemplateView):
             context["folded"] = len(search.outcome.quotes) - len(context["results"])
         elif search.is_empty:
             context["latest_quotes"] = Quote.objects.published().with_related().latest(5)
-            context["top_speakers"] = Speaker.objects.public().quoted().order_by("-quote_count", "name")[:10]
-            context["topics"] = Topic.objects.with_published_quote_counts().order_by("name")
+            context["top_speakers"] = Speaker.objects.public().quoted().order_by("-published_quote_count", "name")[:10]
+            context["topics"] = Topic.objects.order_by("name")
         return context
 
 

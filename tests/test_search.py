@@ -480,3 +480,31 @@ def test_article_search_answers_bad_input_without_errors(client, indexed_seed):
     assert client.get(url, {"q": "coercion", "page": "99"}).status_code == 404
     assert client.get(url, {"q": "coercion", "page": "x"}).status_code == 404
     assert client.get(url).status_code == 200
+
+
+def test_web_workers_open_the_index_when_they_boot(indexed_seed, caplog):
+    import importlib
+
+    from haystack import connections
+
+    import archive.wsgi
+
+    backend = connections["default"].get_backend()
+    backend._local.__dict__.clear()
+    importlib.reload(archive.wsgi)  # what a gunicorn worker does as it boots
+    assert backend._local.searcher.doc_count() == Quote.objects.published().count() + Article.objects.published().count()
+
+
+def test_a_broken_index_does_not_stop_a_worker_from_booting(search_index, monkeypatch, caplog):
+    from haystack import connections
+
+    from statements.indexing import search_index_open
+
+    backend = connections["default"].get_backend()
+
+    def broken():
+        raise OSError("index directory unreadable")
+
+    monkeypatch.setattr(backend, "searcher", broken)
+    search_index_open()
+    assert "could not be opened at start-up" in caplog.text
