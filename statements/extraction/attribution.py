@@ -22,6 +22,7 @@ from .lexicon import (
     ROLE_NOUNS,
     SPEECH_VERBS,
     TIME_NOUNS,
+    TITLES,
     word_set,
 )
 from .tokens import Token
@@ -74,6 +75,9 @@ def is_speech_verb(tokens: list[Token], i: int, verbs: frozenset[str] = SPEECH_V
         return False
     if token.lower in NOUN_LIKE_VERBS and before is not None and _is_modified_adjective(tokens, i - 1):
         return False  # "a heavily Democratic state"
+    if i > 1 and tokens[i - 2].lower in ("a", "an") and tokens[i - 1].is_word and not token.lower.endswith(("s", "ed", "ing")) \
+            and token.lower not in IRREGULAR_PAST:
+        return False  # "a snappy retort": "a" + adjective + bare form is a noun phrase, no subject and verb
     particle = PARTICLE_VERBS.get(token.lower)
     if particle:
         return i + 1 < len(tokens) and tokens[i + 1].lower == particle
@@ -198,10 +202,18 @@ def np_forward(tokens: list[Token], i: int, limit: int) -> int:
         end = _chain_names(tokens, end, limit)
         return end if tokens[i].lower.endswith("ing") else _group_noun_end(tokens, end, limit)
     modifiers = _modifier_run(tokens, i, limit, loose=True)
+    if modifiers > i and modifiers < limit and _title_then_name(tokens, modifiers, limit):
+        # "former Sen. Evan Bayh": a title abbreviation is no name word, but the name follows it
+        modifiers += 1
     if modifiers > i and modifiers < limit and _is_name_word(tokens[modifiers]):
         # "former Wisconsin Gov. Jim Doyle", "former Obama adviser David Axelrod"
         return _chain_names(tokens, _name_run(tokens, modifiers, limit), limit)
     return i
+
+
+def _title_then_name(tokens: list[Token], k: int, limit: int) -> bool:
+    return (tokens[k].is_capitalized and tokens[k].text.endswith(".") and tokens[k].lower in TITLES
+            and k + 1 < limit and _is_name_word(tokens[k + 1]))
 
 
 def _group_noun_end(tokens: list[Token], end: int, limit: int) -> int:
@@ -396,6 +408,8 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
     comma-separated segments before the verb (asides such as ", R-Utah," come after it)."""
     best = None
     for seg_start, seg_end in _segments_back(tokens, floor, end)[:6]:
+        if seg_end > seg_start and tokens[seg_end - 1].lower in _TIME_ADVERBS:
+            continue  # "Hours later, X …"
         seg_end = _skip_back(tokens, seg_end, seg_start)
         if seg_end <= seg_start:
             continue
@@ -421,7 +435,7 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
 
 def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
     """The first speaker-like noun phrase of the sentence, past leading adverbials."""
-    for seg_start, _ in reversed(_segments_back(tokens, floor, end)[-3:]):
+    for seg_start, seg_end in reversed(_segments_back(tokens, floor, end)[-3:]):
         first = tokens[seg_start] if seg_start < end else None
         if first is None or not first.is_word:
             continue
@@ -433,6 +447,8 @@ def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Me
         kind = phrase_kind(tokens[seg_start:stop])
         if kind == "name" and _is_place(tokens[seg_start:stop]):
             continue  # "In Dayton, Ohio, Lena Holm said …"
+        if stop + 1 == seg_end and tokens[stop].lower in _TIME_ADVERBS:
+            continue  # "Hours later, …", "Two days ago, …"
         if kind is not None:
             return _mention(tokens, seg_start, stop, kind, text)
         if not first.is_capitalized:
@@ -676,6 +692,7 @@ def _cue_at_verb(tokens: list[Token], floor: int, v: int, q: int, text: str,
     return None
 
 
+_TIME_ADVERBS = word_set("later earlier ago afterward afterwards")
 _PARTICIPLE_LEADS = word_set("by while when after before without in")
 
 
@@ -708,11 +725,23 @@ def colon_cue(tokens: list[Token], floor: int, q: int, text: str) -> Cue | None:
             end -= 1  # "response was:"
     start = np_backward(tokens, end, floor)
     kind = phrase_kind(tokens[start:end])
+    if start > floor and tokens[start - 1].is_word and not tokens[start - 1].is_capitalized \
+            and tokens[start - 1].lower != "from":
+        return None  # `X told Fox News: “…”`, `later on CNN: “…”`: an object, not the speaker
     if kind in ("name", "nominal") and start < end:
         if kind == "nominal" and not _is_possessive(tokens[start]):
             return None
         return Cue(_mention(tokens, start, end, kind, text), "before")
     return None
+
+
+def colon_clause_cue(tokens: list[Token], floor: int, q: int, text: str) -> Cue | None:
+    """`X leaned in and boomed: “…”`, `The campaign had one message: “…”`: a clause about a
+    speaker introducing the quote with a colon; its subject speaks."""
+    if q - 1 <= floor or tokens[q - 1].text != ":" or any(t.is_quote for t in tokens[floor : q - 1]):
+        return None
+    mention = sentence_subject(tokens, floor, q - 1, text)
+    return Cue(mention, "subject") if mention is not None else None
 
 
 def sentence_final_cue(tokens: list[Token], q: int, end: int, text: str) -> Cue | None:

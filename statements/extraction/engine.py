@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .attribution import (
     Cue,
+    colon_clause_cue,
     colon_cue,
     cue_after,
     cue_before,
@@ -187,7 +188,8 @@ def _find_cue(tokens: list[Token], floor: int, end: int, quote_floor: int, q: in
         cue = _own_cue_after(tokens, q, text, kind)
         cue = cue or cue_before(tokens, quote_floor, q, text, sentence_floor=floor)
         cue = cue or colon_cue(tokens, quote_floor, q, text)
-        return cue or sentence_final_cue(tokens, q, end, text)
+        cue = cue or sentence_final_cue(tokens, q, end, text)
+        return cue or colon_clause_cue(tokens, floor, q, text)
     cue = cue_before(tokens, quote_floor, q, text, verbs=FRAGMENT_VERBS, sentence_floor=floor)
     cue = cue or _own_cue_after(tokens, q, text, kind) or sentence_final_cue(tokens, q, end, text)
     return cue or fragment_cue(tokens, floor, q, text)
