@@ -23,7 +23,6 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
@@ -204,8 +203,8 @@ def _apply(model, ids):
 
 
 def index_rebuild(*, procs=None):
-    """Empty the search index and index every published quote and article again, in bulk
-    (one writer per core on Whoosh), holding the writer lock so the queue waits; queued
+    """Empty the Whoosh index and index every published quote and article again in bulk (one
+    writer per core; other engines rebuild through haystack's own command), holding the writer lock so the queue waits; queued
     changes are applied afterwards (applying one twice is harmless).
     {model label: {"documents", "seconds", "per_s"}}."""
     connection = connections["default"]
@@ -217,14 +216,7 @@ def index_rebuild(*, procs=None):
         for model in INDEXED_MODELS:
             index = unified.get_index(model)
             started = time.perf_counter()
-            rows = in_key_order(index.index_queryset())
-            if hasattr(backend, "bulk_index"):
-                added = backend.bulk_index(index, rows, procs=procs)
-            else:
-                added = 0
-                for batch in iter(lambda rows=rows: list(islice(rows, BATCH_SIZE)), []):
-                    backend.update(index, batch)
-                    added += len(batch)
+            added = backend.bulk_index(index, in_key_order(index.index_queryset()), procs=procs)
             seconds = time.perf_counter() - started
             figures[LABELS[model]] = {
                 "documents": added, "seconds": round(seconds, 1), "per_s": round(added / seconds, 1) if seconds else 0,
