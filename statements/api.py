@@ -6,7 +6,6 @@ lists are paginated (`?page=N`, 50 a page) with `count`, `next` and `previous`."
 import datetime
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -133,9 +132,7 @@ def topic_detail(request, slug):
     data = topic_json(topic, request)
     data["speakers"] = [
         {"slug": s.slug, "name": s.name, "quote_count": s.quote_count}
-        for s in Speaker.objects.filter(quotes__in=Quote.objects.published().on_topic(topic))
-        .annotate(quote_count=Count("quotes"))
-        .order_by("-quote_count", "name")[:50]
+        for s in Speaker.objects.public().quoted_on(topic)[:50]
     ]
     return api_response(data)
 

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Quote, Speaker, Topic
+from .models import MonthlyQuoteCount, Quote, Speaker, Topic
 from .search import PageNotFound, search_from_params
 
 ITEMS = 30
@@ -58,7 +58,9 @@ class SpeakerQuotesFeed(QuoteFeed):
         return speaker.get_absolute_url()
 
     def items(self, speaker):
-        return Quote.objects.published().by_speaker(speaker).with_related().newest_first()[:ITEMS]
+        return Quote.objects.published().by_speaker(speaker).with_related().newest_first_slice(
+            0, ITEMS, monthly_counts=MonthlyQuoteCount.objects.newest_first(speaker=speaker)
+        )
 
 
 class TopicQuotesFeed(QuoteFeed):
@@ -75,7 +77,9 @@ class TopicQuotesFeed(QuoteFeed):
         return topic.get_absolute_url()
 
     def items(self, topic):
-        return Quote.objects.published().on_topic(topic).with_related().newest_first()[:ITEMS]
+        return Quote.objects.published().on_topic(topic).with_related().newest_first_slice(
+            0, ITEMS, monthly_counts=MonthlyQuoteCount.objects.newest_first(topic=topic)
+        )
 
 
 class SearchQuotesFeed(QuoteFeed):

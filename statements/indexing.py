@@ -9,9 +9,11 @@ asks the database what is true *now* (in the published queryset: index it; not: 
 order and repetition do not matter.
 
 The same queue keeps the stored counts of public quotes (Speaker and Topic
-`published_quote_count`) in step: each batch first recounts the speakers and topics of its
-quotes, plus those a change took a quote away from (its old speaker, a removed topic, a deleted
-quote's), which the handlers queue by themselves because the database no longer knows them.
+`published_quote_count`, SpeakerTopicCount, MonthlyQuoteCount) in step: each batch first
+recounts the speakers and topics of its public quotes, plus those a change took a quote away
+from (its old speaker, a removed topic, a deleted or withdrawn quote's, the quotes of an
+unpublished article), which the handlers queue by themselves because the database no longer
+knows them.
 
 After each commit the queue is applied at once when no other process is writing; otherwise the
 `process_index_queue --loop` worker (started by `make run`) or the next change picks it up.
@@ -73,6 +75,7 @@ class QueueSignalProcessor(BaseSignalProcessor):
             (m2m_changed, self.topics_changed, Article.topics.through),
             # Counts only: what a quote leaves behind.
             (pre_save, self.quote_saving, Quote),
+            (pre_save, self.article_saving, Article),
             (pre_delete, self.quote_deleting, Quote),
             (m2m_changed, self.quote_topics_counted, Quote.topics.through),
         ]
@@ -123,10 +126,28 @@ class QueueSignalProcessor(BaseSignalProcessor):
             enqueue(owner, owner.objects.filter(topics=instance).values_list("pk", flat=True))
 
     def quote_saving(self, sender, instance, update_fields=None, **kwargs):
-        if instance._state.adding or (update_fields is not None and "speaker" not in update_fields):
+        """A public quote that changes speaker or stops being approved leaves counts behind
+        that its new state does not name."""
+        if instance._state.adding or (update_fields is not None and not {"speaker", "status"} & set(update_fields)):
             return
-        previous = Quote.objects.filter(pk=instance.pk).exclude(speaker_id=instance.speaker_id)
-        enqueue(Speaker, previous.values_list("speaker_id", flat=True))
+        previous = Quote.objects.filter(pk=instance.pk).values("speaker_id", "status").first()
+        if previous is None:
+            return
+        if previous["speaker_id"] != instance.speaker_id:
+            enqueue(Speaker, [previous["speaker_id"]])
+        if previous["status"] == Quote.Status.APPROVED and instance.status != Quote.Status.APPROVED:
+            enqueue(Speaker, [previous["speaker_id"]])
+            enqueue(Topic, instance.topics.values_list("pk", flat=True))
+
+    def article_saving(self, sender, instance, update_fields=None, **kwargs):
+        """Likewise for the approved quotes of an article that stops being published."""
+        if instance._state.adding or instance.is_published:
+            return
+        if not Article.objects.published().filter(pk=instance.pk).exists():
+            return
+        approved = Quote.objects.filter(article_id=instance.pk, status=Quote.Status.APPROVED)
+        enqueue(Speaker, set(approved.values_list("speaker_id", flat=True)))
+        enqueue(Topic, set(Quote.topics.through.objects.filter(quote__in=approved).values_list("topic_id", flat=True)))
 
     def quote_deleting(self, sender, instance, **kwargs):
         enqueue(Speaker, [instance.speaker_id])

@@ -1,5 +1,6 @@
 """The archive's records: where articles come from, who speaks, what they said."""
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -71,6 +72,15 @@ class TopicQuerySet(models.QuerySet):
         """Store again the number of public quotes of these topics (one UPDATE)."""
         return self.update(published_quote_count=published_quote_count_of("topics"))
 
+    def quoted_by(self, speaker):
+        """The topics of a speaker's public quotes, most quoted first, each with `quote_count`
+        (from the stored SpeakerTopicCount)."""
+        return (
+            self.filter(speaker_counts__speaker=speaker)
+            .annotate(quote_count=models.F("speaker_counts__count"))
+            .order_by("-quote_count", "name")
+        )
+
 
 class Topic(models.Model):
     name = models.CharField(max_length=200)
@@ -112,6 +122,15 @@ class SpeakerQuerySet(models.QuerySet):
     def quoted(self):
         """Speakers with at least one public quote."""
         return self.filter(published_quote_count__gt=0)
+
+    def quoted_on(self, topic):
+        """The speakers of a topic's public quotes, most quoted first, each with `quote_count`
+        (from the stored SpeakerTopicCount)."""
+        return (
+            self.filter(topic_counts__topic=topic)
+            .annotate(quote_count=models.F("topic_counts__count"))
+            .order_by("-quote_count", "name")
+        )
 
     def get_by_name(self, name, *, on=None):
         """The speaker a name or alias refers to, on a date when given, or None.
@@ -174,6 +193,78 @@ class Speaker(TimestampedModel):
 
     def get_absolute_url(self):
         return reverse("statements:speaker-detail", kwargs={"slug": self.slug})
+
+
+class SpeakerTopicCount(models.Model):
+    """How many public quotes a speaker has on a topic: the topics of a speaker's page and the
+    speakers of a topic's page, stored so those pages cost the same at any archive size. Kept
+    in step, like the counts on Speaker and Topic, by the index queue (statements.indexing)."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="topic_counts")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="speaker_counts")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-count"]
+        constraints = [
+            models.UniqueConstraint(fields=["speaker", "topic"], name="speakertopiccount_unique"),
+        ]
+        indexes = [models.Index(fields=["topic", "-count"], name="speakertopiccount_by_topic")]
+
+    def __str__(self):
+        return f"{self.speaker} on {self.topic}: {self.count}"
+
+    def get_absolute_url(self):
+        return self.topic.get_absolute_url()
+
+
+class MonthlyQuoteCountQuerySet(models.QuerySet):
+    def of(self, *, speaker=None, topic=None):
+        rows = self.filter(speaker=speaker) if speaker is not None else self.filter(topic=topic)
+        return rows.values_list("month", "count")
+
+    def timeline_of(self, **speaker_or_topic):
+        """{first day of month: public quotes} of a speaker or a topic, for its timeline."""
+        return dict(self.of(**speaker_or_topic).order_by("month"))
+
+    def newest_first(self, **speaker_or_topic):
+        """[(first day of month, public quotes)] of a speaker or a topic, newest month first
+        (for QuoteQuerySet.newest_first_slice)."""
+        return list(self.of(**speaker_or_topic).order_by("-month"))
+
+
+class MonthlyQuoteCount(models.Model):
+    """Public quotes of a speaker, or on a topic, in one month (by the article's date): the
+    timelines, stored and kept in step like SpeakerTopicCount."""
+
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.CASCADE, null=True, blank=True, related_name="monthly_counts"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="monthly_counts"
+    )
+    month = models.DateField(help_text="Its first day.")
+    count = models.PositiveIntegerField()
+
+    objects = MonthlyQuoteCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(speaker__isnull=True, topic__isnull=False)
+                | Q(speaker__isnull=False, topic__isnull=True),
+                name="monthlyquotecount_speaker_or_topic",
+            ),
+            models.UniqueConstraint(fields=["speaker", "month"], name="monthlyquotecount_speaker_month"),
+            models.UniqueConstraint(fields=["topic", "month"], name="monthlyquotecount_topic_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker or self.topic}, {self.month:%B %Y}: {self.count}"
+
+    def get_absolute_url(self):
+        return (self.speaker or self.topic).get_absolute_url()
 
 
 class SpeakerAlias(models.Model):
@@ -340,6 +431,15 @@ class Statement(TimestampedModel):
         return reverse("statements:statement-detail", kwargs={"pk": self.pk})
 
 
+# Above this many quotes, a page of a speaker's or topic's quotes reads the articles of the
+# months holding the page instead of sorting every quote (QuoteQuerySet.newest_first_slice).
+WINDOWED_LIST_SIZE = 2000
+
+
+def month_after(month):
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
 class QuoteQuerySet(models.QuerySet):
     def published(self):
         """Approved quotes of published articles: all that the public may see."""
@@ -354,7 +454,30 @@ class QuoteQuerySet(models.QuerySet):
         return self.filter(topics=topic)
 
     def newest_first(self):
-        return self.order_by("-article__published", "-pk")
+        return self.order_by(models.F("article__published").desc(nulls_last=True), "-pk")
+
+    def newest_first_slice(self, start, stop, *, monthly_counts):
+        """`self.newest_first()[start:stop]` for a list of many quotes (a speaker's, a topic's)
+        whose stored monthly counts ([(first day of month, count)], newest month first) say
+        which months hold those rows: only those months' articles are read, so page 1 and page
+        500 of 100,000 quotes cost about the same. A short list, or rows past the dated quotes,
+        take the plain slice (SQL sorts a short list faster than it reads a month)."""
+        ordered = self.newest_first()
+        if sum(count for _, count in monthly_counts) < WINDOWED_LIST_SIZE:
+            return ordered[start:stop]
+        skipped, in_window, window = 0, 0, []
+        for month, count in monthly_counts:
+            if not window and skipped + count <= start:
+                skipped += count
+                continue
+            window.append(month)
+            in_window += count
+            if skipped + in_window >= stop:
+                break
+        else:
+            return ordered[start:stop]
+        months = Article.objects.filter(published__gte=window[-1], published__lt=month_after(window[0]))
+        return ordered.filter(article__in=months.values("pk"))[start - skipped : stop - skipped]
 
     def latest(self, count, *, articles_per_quote=5):
         """The `count` newest quotes, looked for among the newest articles first, so the cost
@@ -365,6 +488,17 @@ class QuoteQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related("speaker", "article", "article__source")
+
+    def added_last(self, count):
+        """The `count` public quotes added most recently, newest first. The article's status is
+        checked quote by quote (EXISTS): with a join, SQLite first gathers every published
+        article, which at a million quotes costs more than the page."""
+        published_article = Article.objects.published().filter(pk=models.OuterRef("article_id"))
+        return (
+            self.filter(status=Quote.Status.APPROVED)
+            .filter(models.Exists(published_article))
+            .order_by("-pk")[:count]
+        )
 
 
 class Quote(TimestampedModel):

@@ -6,17 +6,20 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import (
     Article,
+    MonthlyQuoteCount,
     Quote,
     Source,
     Speaker,
     SpeakerAlias,
     SpeakerRedirect,
+    SpeakerTopicCount,
     Topic,
     unique_slug,
 )
@@ -215,26 +218,81 @@ def quote_save(*, quote: Quote) -> Quote:
     return quote
 
 
+@transaction.atomic
 def quote_counts_refresh(*, quote_ids=(), speaker_ids=(), topic_ids=()) -> None:
-    """Store again the public-quote counts of the given speakers and topics and of those the
-    given quotes belong to: one UPDATE for the speakers, one for the topics, whatever the
-    number of quotes (an indexed count per speaker or topic)."""
-    quotes = Quote.objects.filter(pk__in=quote_ids)
-    if quote_ids or speaker_ids:
-        Speaker.objects.filter(
-            Q(pk__in=speaker_ids) | Q(pk__in=quotes.values("speaker_id"))
-        ).recount_published_quotes()
-    if quote_ids or topic_ids:
-        Topic.objects.filter(
-            Q(pk__in=topic_ids) | Q(pk__in=Quote.topics.through.objects.filter(quote__in=quotes).values("topic_id"))
-        ).recount_published_quotes()
+    """Store again the public-quote counts (on Speaker and Topic, and their SpeakerTopicCount
+    and MonthlyQuoteCount rows) of the given speakers and topics and of those the given quotes
+    belong to while public. A quote that is not public changes no count unless it was public
+    before, and then the index queue's handlers named its old speaker and topics; so a batch
+    of newly proposed quotes costs no recount at all."""
+    public = Quote.objects.published().filter(pk__in=quote_ids)
+    speakers = set(speaker_ids) | set(public.values_list("speaker_id", flat=True))
+    topics = set(topic_ids) | set(
+        Quote.topics.through.objects.filter(quote__in=public).values_list("topic_id", flat=True)
+    )
+    if speakers:
+        Speaker.objects.filter(pk__in=speakers).recount_published_quotes()
+    if topics:
+        Topic.objects.filter(pk__in=topics).recount_published_quotes()
+    if speakers or topics:
+        quote_tallies_recount(speaker_ids=speakers, topic_ids=topics)
 
 
 @transaction.atomic
 def quote_counts_recount() -> dict:
-    """Recompute every speaker's and topic's stored count of public quotes (a repair, or the
-    last step of a bulk load that bypassed the index queue); {"speakers": n, "topics": n}."""
-    return {
+    """Recompute every stored count of public quotes (a repair, or the last step of a bulk
+    load that bypassed the index queue); {"speakers": n, "topics": n}."""
+    counted = {
         "speakers": Speaker.objects.recount_published_quotes(),
         "topics": Topic.objects.recount_published_quotes(),
     }
+    quote_tallies_recount()
+    return counted
+
+
+def quote_tallies_recount(*, speaker_ids=None, topic_ids=None) -> None:
+    """Replace the SpeakerTopicCount and MonthlyQuoteCount rows of these speakers and topics
+    (of all, when both are None) with counts of their public quotes: one grouped query each."""
+    everything = speaker_ids is None and topic_ids is None
+    speaker_ids, topic_ids = set(speaker_ids or ()), set(topic_ids or ())
+    pairs = Quote.topics.through.objects.filter(
+        quote__status=Quote.Status.APPROVED, quote__article__status=Article.Status.PUBLISHED
+    )
+    dated = (
+        Quote.objects.published()
+        .exclude(article__published=None)
+        .annotate(month=TruncMonth("article__published"))
+        .order_by()
+    )
+    speaker_months = dated.values("speaker_id", "month")
+    topic_months = dated.filter(topics__isnull=False).values("topics", "month")
+    if not everything:
+        stale = Q(speaker__in=speaker_ids) | Q(topic__in=topic_ids)
+        pairs = pairs.filter(Q(quote__speaker__in=speaker_ids) | Q(topic__in=topic_ids))
+        speaker_months = speaker_months.filter(speaker__in=speaker_ids)
+        topic_months = dated.filter(topics__in=topic_ids).values("topics", "month")
+    SpeakerTopicCount.objects.filter(Q() if everything else stale).delete()
+    MonthlyQuoteCount.objects.filter(Q() if everything else stale).delete()
+    SpeakerTopicCount.objects.bulk_create(
+        (
+            SpeakerTopicCount(speaker_id=row["quote__speaker_id"], topic_id=row["topic_id"], count=row["count"])
+            for row in pairs.values("quote__speaker_id", "topic_id").annotate(count=Count("pk")).order_by().iterator()
+        ),
+        batch_size=2000,
+    )
+    if everything or speaker_ids:
+        MonthlyQuoteCount.objects.bulk_create(
+            (
+                MonthlyQuoteCount(speaker_id=row["speaker_id"], month=row["month"], count=row["count"])
+                for row in speaker_months.annotate(count=Count("pk")).iterator()
+            ),
+            batch_size=2000,
+        )
+    if everything or topic_ids:
+        MonthlyQuoteCount.objects.bulk_create(
+            (
+                MonthlyQuoteCount(topic_id=row["topics"], month=row["month"], count=row["count"])
+                for row in topic_months.annotate(count=Count("pk")).iterator()
+            ),
+            batch_size=2000,
+        )

@@ -4,9 +4,6 @@ without JavaScript, with axis labels and a text alternative."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
-
 WIDTH, HEIGHT = 640, 180
 LEFT, RIGHT, TOP, BOTTOM = 36, 8, 12, 28
 
@@ -34,18 +31,6 @@ class Timeline:
     height: int = HEIGHT
     plot_left: int = LEFT
     plot_bottom: int = HEIGHT - BOTTOM
-
-
-def monthly_counts(quotes):
-    """{first day of month: number of quotes} for a Quote queryset, in one query."""
-    rows = (
-        quotes.exclude(article__published__isnull=True)
-        .annotate(month=TruncMonth("article__published"))
-        .values("month")
-        .annotate(count=Count("pk"))
-        .order_by("month")
-    )
-    return {row["month"]: row["count"] for row in rows}
 
 
 def _months_between(first, last):

@@ -3,7 +3,7 @@ unpublished article or an unapproved quote never reaches a visitor."""
 
 from collections import Counter
 
-from django.db.models import Count
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,7 +15,17 @@ from .exporting import csv_lines, exported_quotes, json_lines, quote_row
 from .forms import SpeakerFilterForm, SubscriptionForm
 from .highlighting import highlight
 from .linking import word_diff
-from .models import Article, Quote, Source, Speaker, SpeakerRedirect, Statement, Subscription, Topic
+from .models import (
+    Article,
+    MonthlyQuoteCount,
+    Quote,
+    Source,
+    Speaker,
+    SpeakerRedirect,
+    Statement,
+    Subscription,
+    Topic,
+)
 from .search import PageNotFound, article_search, collapse_statements, search_from_params
 
 QUOTES_PER_PAGE = 20
@@ -31,18 +41,45 @@ class HomeView(TemplateView):
     template_name = "statements/home.html"
 
     def get_context_data(self, **kwargs):
-        recent = Quote.objects.published().order_by("-pk").values("pk")[:RECENT_QUOTES]
+        recent = dict(Quote.objects.added_last(RECENT_QUOTES).values_list("pk", "speaker_id"))
+        speaker_counts = Counter(recent.values())
+        topic_counts = Counter(
+            Quote.topics.through.objects.filter(quote__in=list(recent)).values_list("topic_id", flat=True)
+        )
         return super().get_context_data(
             latest_quotes=Quote.objects.published().with_related().latest(10),
-            top_speakers=Speaker.objects.public()
-            .filter(quotes__in=recent)
-            .annotate(quote_count=Count("quotes"))
-            .order_by("-quote_count", "name")[:10],
-            topics=Topic.objects.filter(quotes__in=recent)
-            .annotate(quote_count=Count("quotes"))
-            .order_by("-quote_count", "name")[:15],
+            top_speakers=most_counted(Speaker.objects.public(), speaker_counts, 10),
+            topics=most_counted(Topic.objects.all(), topic_counts, 15),
             **kwargs,
         )
+
+
+def most_counted(queryset, counts, limit):
+    """The `limit` objects of `queryset` with the highest `counts` (by pk), most first, then by
+    name; each with `quote_count`."""
+    found = list(queryset.filter(pk__in=counts))
+    for obj in found:
+        obj.quote_count = counts[obj.pk]
+    return sorted(found, key=lambda obj: (-obj.quote_count, obj.name))[:limit]
+
+
+class StoredCountPaginator(Paginator):
+    """Pages of a speaker's or a topic's quotes, sized by the stored count and monthly counts
+    (kept by the index queue) rather than by counting and sorting all of them on every view
+    (QuoteQuerySet.newest_first_slice). A page holds whatever rows are there, so a count that
+    lags a change by a moment (the queue applies it just after the commit) never hides a
+    quote from the first page."""
+
+    def __init__(self, object_list, per_page, *, count, monthly_counts, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count  # takes the place of the counting cached_property
+        self.monthly_counts = monthly_counts
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list.newest_first_slice(bottom, bottom + self.per_page, monthly_counts=self.monthly_counts)
+        return self._get_page(rows, number, self)
 
 
 class QuoteListOfObjectMixin(SingleObjectMixin):
@@ -60,6 +97,12 @@ class QuoteListOfObjectMixin(SingleObjectMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**{self.context_object_name: self.object, **kwargs})
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        monthly_counts = MonthlyQuoteCount.objects.newest_first(**{self.context_object_name: self.object})
+        return StoredCountPaginator(
+            queryset, per_page, count=self.object.published_quote_count, monthly_counts=monthly_counts, **kwargs
+        )
 
     def quotes(self):
         return Quote.objects.published().with_related().newest_first()
@@ -109,12 +152,8 @@ class SpeakerDetailView(QuoteListOfObjectMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             aliases=self.object.aliases.all(),
-            timeline_quotes=Quote.objects.published().by_speaker(self.object),
-            speaker_topics=Topic.objects.filter(
-                quotes__in=Quote.objects.published().by_speaker(self.object)
-            )
-            .annotate(quote_count=Count("quotes"))
-            .order_by("-quote_count", "name"),
+            timeline_counts=MonthlyQuoteCount.objects.timeline_of(speaker=self.object),
+            speaker_topics=Topic.objects.quoted_by(self.object),
             **kwargs,
         )
 
@@ -137,12 +176,8 @@ class TopicDetailView(QuoteListOfObjectMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            timeline_quotes=Quote.objects.published().on_topic(self.object),
-            topic_speakers=Speaker.objects.filter(
-                quotes__in=Quote.objects.published().on_topic(self.object)
-            )
-            .annotate(quote_count=Count("quotes"))
-            .order_by("-quote_count", "name")[:20],
+            timeline_counts=MonthlyQuoteCount.objects.timeline_of(topic=self.object),
+            topic_speakers=Speaker.objects.public().quoted_on(self.object)[:20],
             **kwargs,
         )
 

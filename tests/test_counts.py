@@ -1,19 +1,21 @@
-"""The stored counts of public quotes on speakers and topics (published_quote_count): equal to
-the live count after every kind of change, shown on the list pages, which never count quotes."""
+"""The stored counts of public quotes (published_quote_count on speakers and topics, and the
+SpeakerTopicCount and MonthlyQuoteCount rows behind the speaker and topic pages): equal to the
+live counts after every kind of change, shown on the pages, which never count quotes."""
 
+import datetime
 import functools
 import re
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import call_command
-from django.db.models import Count
 from django.urls import reverse
 
 from statements import services
 from statements.importing import import_files
-from statements.models import Article, Quote, Speaker, Topic
+from statements.models import Article, MonthlyQuoteCount, Quote, Speaker, SpeakerTopicCount, Topic
 from tests.factories import make_article, make_quote, make_speaker, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +27,24 @@ TEXT = (
 
 
 def live_counts():
-    """({speaker id: n}, {topic id: n}) straight from Quote.objects.published(), zeros included."""
-    published = Quote.objects.published().order_by()
-    by_speaker = dict(published.values_list("speaker").annotate(n=Count("pk")))
-    by_topic = dict(published.filter(topics__isnull=False).values_list("topics").annotate(n=Count("pk")))
+    """({speaker id: n}, {topic id: n}, {(speaker id, topic id): n}, {(speaker id, topic id,
+    month): n}) counted in Python from Quote.objects.published(); zeros included for the first two."""
+    by_speaker, by_topic, pairs, months = Counter(), Counter(), Counter(), Counter()
+    for quote in Quote.objects.published().select_related("article").prefetch_related("topics"):
+        by_speaker[quote.speaker_id] += 1
+        month = quote.article.published and quote.article.published.replace(day=1)
+        if month:
+            months[(quote.speaker_id, None, month)] += 1
+        for topic in quote.topics.all():
+            by_topic[topic.pk] += 1
+            pairs[(quote.speaker_id, topic.pk)] += 1
+            if month:
+                months[(None, topic.pk, month)] += 1
     return (
-        {pk: by_speaker.get(pk, 0) for pk in Speaker.objects.values_list("pk", flat=True)},
-        {pk: by_topic.get(pk, 0) for pk in Topic.objects.values_list("pk", flat=True)},
+        {pk: by_speaker[pk] for pk in Speaker.objects.values_list("pk", flat=True)},
+        {pk: by_topic[pk] for pk in Topic.objects.values_list("pk", flat=True)},
+        dict(pairs),
+        dict(months),
     )
 
 
@@ -39,6 +52,8 @@ def stored_counts():
     return (
         dict(Speaker.objects.values_list("pk", "published_quote_count")),
         dict(Topic.objects.values_list("pk", "published_quote_count")),
+        {(row.speaker_id, row.topic_id): row.count for row in SpeakerTopicCount.objects.all()},
+        {(row.speaker_id, row.topic_id, row.month): row.count for row in MonthlyQuoteCount.objects.all()},
     )
 
 
@@ -233,9 +248,35 @@ def test_admin_edits_and_deletes_keep_the_counts(archive, committed, editor_clie
     assert_counts(client, {"Joe Biden": 0}, {"Trade": 0})
 
 
+def test_moving_an_article_to_another_month_moves_its_quotes_on_the_timelines(archive, committed, client):
+    a = archive
+    with committed():
+        a.article.published = datetime.date(2019, 11, 5)
+        a.article.save()
+    assert_counts(client)
+    content = client.get(a.blinken.get_absolute_url()).content.decode()
+    assert "2 quotes from November 2019 to November 2019" in content
+
+
+def test_speaker_and_topic_pages_show_the_stored_counts(archive, committed, client, django_assert_max_num_queries):
+    a = archive
+    with committed():
+        a.fair.topics.add(a.china)
+    with django_assert_max_num_queries(8) as captured:
+        speaker_page = client.get(a.biden.get_absolute_url())
+    assert not [q for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+    assert [(t.name, t.quote_count) for t in speaker_page.context["speaker_topics"]] == [("China", 1), ("Trade", 1)]
+    topic_page = client.get(a.china.get_absolute_url())
+    assert [(s.name, s.quote_count) for s in topic_page.context["topic_speakers"]] == [("Antony Blinken", 2), ("Joe Biden", 1)]
+    assert "3 quotes from March 2021 to March 2021" in topic_page.content.decode()
+    assert "<title>March 2021: 3 quotes</title>" in topic_page.content.decode()
+
+
 def test_recount_quotes_repairs_every_count(archive, client):
     Speaker.objects.update(published_quote_count=7)
     Topic.objects.update(published_quote_count=7)
+    SpeakerTopicCount.objects.update(count=7)
+    MonthlyQuoteCount.objects.all().delete()
     call_command("recount_quotes", verbosity=0)
     assert_counts(client, {"Antony Blinken": 2, "Joe Biden": 1}, {"China": 2, "Trade": 1})
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from statements.models import Article, Quote
-from tests.factories import make_article, make_quote, make_speaker
+from tests.factories import make_article, make_quote, make_speaker, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_bad_page_number_is_404(client, seeded):
     assert client.get(url + "?page=abc").status_code == 404
 
 
-def test_speaker_pages_paginate_newest_first(client):
+def test_speaker_pages_paginate_newest_first(client, search_index):
     speaker = make_speaker("Prolific Speaker")
     import datetime
 
@@ -83,7 +83,43 @@ def test_speaker_pages_paginate_newest_first(client):
         article = make_article(f"Day {day}. “Remark number {day},” she said.", published=datetime.date(2021, 1, day))
         make_quote(article, f"Remark number {day}", speaker=speaker)
     first = client.get(speaker.get_absolute_url())
+    # Before the queue is applied the first page already shows the new quotes.
+    assert [q.text for q in first.context["object_list"]][:2] == ["Remark number 25", "Remark number 24"]
+    search_index()  # what the queue worker does after the commit
+    first = client.get(speaker.get_absolute_url())
+    assert first.context["paginator"].count == 25 and first.context["paginator"].num_pages == 2
     assert [q.text for q in first.context["object_list"]][:2] == ["Remark number 25", "Remark number 24"]
     assert len(first.context["object_list"]) == 20
     second = client.get(speaker.get_absolute_url() + "?page=2")
     assert [q.text for q in second.context["object_list"]] == [f"Remark number {d}" for d in range(5, 0, -1)]
+
+
+def test_long_lists_page_through_the_stored_months_like_the_plain_sort(client, search_index, monkeypatch):
+    """A speaker's pages read only the months that hold them (newest_first_slice): every page
+    and the feed hold the same quotes, in the same order, as sorting all of them."""
+    import datetime
+
+    from statements import models
+
+    monkeypatch.setattr(models, "WINDOWED_LIST_SIZE", 1)  # window even this short list
+    speaker, topic = make_speaker("Windowed Speaker"), make_topic("Windowed Topic")
+    days = [datetime.date(2020, month, day) for month in (1, 2, 5) for day in range(1, 10)] + [None, None]
+    for number, day in enumerate(days):
+        article = make_article(f"Item {number}. “Remark {number} here,” she said.", published=day)
+        make_quote(article, f"Remark {number} here", speaker=speaker).topics.add(topic)
+    search_index()
+    plain = [q.text for q in Quote.objects.published().by_speaker(speaker).newest_first()]
+    assert plain[:2] == ["Remark 26 here", "Remark 25 here"] and plain[-2:] == ["Remark 28 here", "Remark 27 here"]
+    for obj in (speaker, topic):
+        shown = []
+        for page in (1, 2):
+            response = client.get(obj.get_absolute_url(), {"page": page})
+            shown += [q.text for q in response.context["object_list"]]
+        assert shown == plain
+    for per_page, start in ((7, 0), (7, 7), (7, 14), (7, 21), (5, 6)):
+        window = Quote.objects.published().by_speaker(speaker).newest_first_slice(
+            start, start + per_page, monthly_counts=models.MonthlyQuoteCount.objects.newest_first(speaker=speaker)
+        )
+        assert [q.text for q in window] == plain[start : start + per_page]
+    feed = client.get(f"/feeds/speakers/{speaker.slug}/").content.decode()
+    assert feed.index("Remark 26 here") < feed.index("Remark 0 here")

@@ -1,11 +1,11 @@
 from django import template
 
-from ..timeline import build_timeline, monthly_counts
+from ..timeline import build_timeline
 
 register = template.Library()
 
 
 @register.inclusion_tag("statements/includes/timeline.html")
-def quote_timeline(quotes, label):
-    """The SVG timeline of a Quote queryset (public quotes only: pass a .published() one)."""
-    return {"timeline": build_timeline(monthly_counts(quotes)), "label": label}
+def quote_timeline(counts, label):
+    """The SVG timeline of {first day of month: quotes} (MonthlyQuoteCount.objects.timeline_of)."""
+    return {"timeline": build_timeline(counts), "label": label}
