@@ -415,3 +415,50 @@ def test_words_relayed_by_a_news_outlet_stay_with_who_said_them():
 def test_noun_after_an_indefinite_article_is_no_speech_verb():
     text = "Lena Holm delivered a snappy retort: “Nobody is leaving this room.”"
     assert only(text).speaker == "Lena Holm"
+
+
+def test_decimal_number_does_not_end_a_sentence():
+    text = ("Omar Haddad spoke about the heat wave. The mean rose 2.5 degrees Kelvin above normal.\n\n"
+            "“It is getting worse every year,” he said.")
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_leading_conjunction_does_not_hide_the_subject():
+    text = ("Peter Novak, an economist, doubts the plan. “It will not work,” he said.\n\n"
+            "And Brightwater, for all the progress he made, seems to agree. “We do not know yet,” he said.")
+    assert [q.speaker for q in quotes(text)] == ["Peter Novak", "Brightwater"]
+
+
+def test_definite_description_after_a_name_without_closing_comma_is_an_appositive():
+    text = "Lena Holm, the spokeswoman for the Valley Farmers Union said in a statement. “The barns are empty.”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_name_after_as_with_an_aside_before_put_it():
+    text = "Few agreed. As Omar Haddad, the No. 2 in the caucus, put it: “This plan will not pass.”"
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_pronoun_without_any_subject_takes_the_last_person_named():
+    text = ("A woman at the back of the hall identified herself as a nurse named Brightwater.\n\n"
+            "“He truly cares about us,” she said.")
+    assert only(text).speaker == "Brightwater"
+
+
+def test_speech_verb_in_a_closed_subordinate_clause_is_not_the_cue():
+    text = "When Lena Holm suggested the bridge was unsafe, Omar Haddad only shrugged: “It is fine.”"
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_fired_back_is_a_speech_verb():
+    text = "Lena Holm spoke first.\n\nOmar Haddad fired back at Holm on Monday. “That is simply false.”"
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_quote_closed_in_its_sentence_keeps_the_cue_before_it():
+    text = "Omar Haddad mocked Lena Holm, calling her, among other things, “a failed mayor.” Holm shot back on Monday."
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_title_of_a_work_without_a_speech_verb_is_not_a_quote():
+    assert quotes("Lena Holm starred in “The Long Winter Road” before moving to politics.") == []

@@ -364,7 +364,12 @@ def subject_before(tokens: list[Token], verb: int, floor: int, text: str) -> Men
     if start < i and start > floor and tokens[start - 1].lower in _ADVERBIAL_PREPOSITIONS:
         return subject_before(tokens, start - 1, floor, text)  # "X in his speech called", "X has in the past said"
     if start < i and not _is_place(tokens[start:i]):
-        return _mention(tokens, start, i, phrase_kind(tokens[start:i]), text)
+        kind = phrase_kind(tokens[start:i])
+        if kind == "nominal":
+            named = _name_before_appositive(tokens, floor, start)
+            if named < start - 1:
+                return _mention(tokens, named, start - 1, "name", text)
+        return _mention(tokens, start, i, kind, text)
     if start < i and start > floor and tokens[start - 1].text == ",":
         i = start  # `Lena Holm of Springfield, Ohio, says`: the place is an aside
     if i > floor and tokens[i - 1].text in ",—–":
@@ -372,6 +377,16 @@ def subject_before(tokens: list[Token], verb: int, floor: int, text: str) -> Men
     if i > floor and tokens[i - 1].lower in ("and", "but"):
         return _earlier_subject(tokens, floor, i - 1, text)
     return None
+
+
+def _name_before_appositive(tokens: list[Token], floor: int, start: int) -> int:
+    """`Lena Holm, the party's spokeswoman said` (no comma closes the appositive): the start of
+    the name opening the sentence before the definite description at `start`; start - 1 if none."""
+    comma = start - 1
+    if comma <= floor or tokens[comma].text != "," or tokens[start].lower != "the":
+        return comma
+    named = np_backward(tokens, comma, floor)
+    return named if named == floor and phrase_kind(tokens[floor:comma]) == "name" else comma
 
 
 _PLACE_PARTS = word_set("new south north west east san los las st. fort city county d.c. n.h. n.y. calif. fla.")
@@ -401,6 +416,7 @@ def _segments_back(tokens: list[Token], floor: int, end: int) -> list[tuple[int,
 
 
 _APPOSITIVE_BREAKS = word_set("and but that when while")
+_SUBJECT_LEADS = word_set("as and but")
 
 
 def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
@@ -423,7 +439,8 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
         if start == seg_end or _is_place(tokens[start:seg_end]):
             continue
         kind = phrase_kind(tokens[start:seg_end])
-        opens_segment = start == seg_start or is_speech_verb(tokens, start - 1)
+        opens_segment = start == seg_start or is_speech_verb(tokens, start - 1) or (
+            start - 1 == seg_start and tokens[seg_start].lower in _SUBJECT_LEADS)  # "As X, …, put it:"
         if kind == "pronoun" and opens_segment and best is None:
             return _mention(tokens, start, seg_end, kind, text)
         if kind == "name" and opens_segment:
@@ -433,9 +450,14 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
     return best
 
 
+_LEADING_CONJUNCTIONS = word_set("and but yet so")
+
+
 def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
     """The first speaker-like noun phrase of the sentence, past leading adverbials."""
     for seg_start, seg_end in reversed(_segments_back(tokens, floor, end)[-3:]):
+        if seg_start + 1 < seg_end and tokens[seg_start].lower in _LEADING_CONJUNCTIONS:
+            seg_start += 1  # "And Lena Holm, for all her doubts, agrees."
         first = tokens[seg_start] if seg_start < end else None
         if first is None or not first.is_word:
             continue
@@ -632,6 +654,8 @@ def cue_before(tokens: list[Token], floor: int, q: int, text: str,
             continue
         if v > floor and tokens[v - 1].lower == "to":
             continue  # "to counter", "went on to say": the subject belongs to an earlier verb
+        if _in_closed_subordinate_clause(tokens, floor, v, q):
+            continue  # `When X suggested …, Y fired back: “…”`: the main clause has the speaker
         cue = _cue_at_verb(tokens, floor, v, q, text, verbs, sentence_floor)
         if cue is not None:
             return _outer_cue(tokens, floor, q, text, cue, verbs, sentence_floor)
@@ -642,6 +666,21 @@ def cue_before(tokens: list[Token], floor: int, q: int, text: str,
     if mention is not None:
         return Cue(mention, "according")
     return None
+
+
+_SUBORDINATORS = word_set("when whenever after before while if although though because since once until")
+
+
+def _in_closed_subordinate_clause(tokens: list[Token], floor: int, v: int, q: int) -> bool:
+    """The verb at v is in a clause opened by a subordinator and closed by a comma before the quote
+    at q, with a subject after that comma."""
+    opener = v
+    while opener > floor and tokens[opener - 1].text not in ",;:—–":
+        opener -= 1
+    if tokens[opener].lower not in _SUBORDINATORS:
+        return False
+    comma = next((k for k in range(v + 1, q) if tokens[k].text == ","), None)
+    return comma is not None and np_forward(tokens, comma + 1, q) > comma + 1
 
 
 def _outer_cue(tokens: list[Token], floor: int, q: int, text: str, cue: Cue,

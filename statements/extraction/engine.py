@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from .attribution import (
     sentence_final_cue,
     sentence_subject,
 )
-from .lexicon import FRAGMENT_VERBS
+from .lexicon import FRAGMENT_VERBS, word_set
 from .model import ExtractedQuote, KnownSpeaker
 from .quotes import Paragraph, QuotedSpan, find_quoted_spans, mask_markup, paragraphs
 from .speakers import PRONOUN_GENDER, Resolution, SpeakerResolver
@@ -62,7 +63,7 @@ def extract_quotes(text: str, *, known_speakers: Sequence[KnownSpeaker] = (),
         items, last = _attribute_paragraph(masked, para, tokens, spans, resolver, previous, found)
         found.extend(items)
         previous = last if last.speaker else previous
-    return [_to_quote(text, item) for item in found if _is_kept(item)]
+    return [_to_quote(text, item) for item in found if _is_kept(masked, item)]
 
 
 def _cut_trailing_attribution(text: str, span: QuotedSpan) -> None:
@@ -185,7 +186,10 @@ def _introducer(text: str, tokens: list[Token], floor: int, end: int,
 def _find_cue(tokens: list[Token], floor: int, end: int, quote_floor: int, q: int, kind: str,
               text: str) -> Cue | None:
     if kind == "full":
-        cue = _own_cue_after(tokens, q, text, kind)
+        introduced = q > quote_floor and tokens[q - 1].text in ",:" and tokens[q].ends_sentence
+        # `X said, “A.” Y replied …`: a quote introduced and closed in its sentence keeps its cue
+        cue = cue_before(tokens, quote_floor, q, text, sentence_floor=floor) if introduced else None
+        cue = cue or _own_cue_after(tokens, q, text, kind)
         cue = cue or cue_before(tokens, quote_floor, q, text, sentence_floor=floor)
         cue = cue or colon_cue(tokens, quote_floor, q, text)
         cue = cue or sentence_final_cue(tokens, q, end, text)
@@ -277,13 +281,26 @@ def _propagate_back_through_continuation(items: list[_Found], found_before: list
         earlier.how, earlier.resolution = "continued", first.resolution
 
 
-def _is_kept(item: _Found) -> bool:
+_TITLE_MINOR_WORDS = word_set("a an the and or nor but of to in on at for by with from as vs")
+
+
+def _is_kept(text: str, item: _Found) -> bool:
     if item.kind == "full":
         return True
     if item.cue is None or item.resolution.speaker is None or item.span.scare_quoted:
         return False
-    # Without a speech verb, only a person as the sentence's subject makes a fragment someone's words.
-    return item.how != "subject" or item.cue.mention.kind != "nominal"
+    if item.how != "subject":
+        return True
+    # Without a speech verb, only a person as the sentence's subject makes a fragment someone's
+    # words, and a title (“The Walking Dead”, “Gang of Eight”) is nobody's.
+    return item.cue.mention.kind != "nominal" and not _is_title(text[item.span.start : item.span.end])
+
+
+def _is_title(words: str) -> bool:
+    """Two or more words, each capitalized but for short function words."""
+    found = re.findall(r"[^\W\d_][\w’'-]*", words)
+    return len(found) >= 2 and found[0][0].isupper() and all(
+        w[0].isupper() or w.lower() in _TITLE_MINOR_WORDS for w in found)
 
 
 def _to_quote(text: str, item: _Found) -> ExtractedQuote:

@@ -45,7 +45,7 @@ sneer sneers sneered | scoff scoffs scoffed | laugh laughs laughed | cry cries c
 | attack attacks attacked | rip rips ripped | lash lashed | question questions questioned | challenge challenged
 | insist | implore implored | scold scolded | rebut rebutted | elaborate elaborated | clarify clarified
 | summarize summarized | sum summed | offer offered | propose proposed | recommend recommended | plea
-| told | wrote | declare | find finds found | concur concurred | quote quoted | cite cites cited | headline headlined
+| fire fires fired | shoot shoots shot | hit hits | told | wrote | declare | find finds found | concur concurred | quote quoted | cite cites cited | headline headlined
 """
 SPEECH_VERBS = word_set(_SPEECH_VERB_FORMS.replace("|", " "))
 
@@ -58,7 +58,8 @@ FRAGMENT_VERBS = SPEECH_VERBS | word_set(
 # Verbs that need a particle to mean speech ("pointed out", "went on", "put it").
 PARTICLE_VERBS = {"point": "out", "pointed": "out", "go": "on", "went": "on", "goes": "on", "chime": "in",
                   "chimed": "in", "sum": "up", "summed": "up", "lash": "out", "lashed": "out",
-                  "put": "it", "speak": "", "spoke": "",
+                  "put": "it", "fire": "back", "fires": "back", "fired": "back", "shoot": "back",
+                  "shoots": "back", "shot": "back", "hit": "back", "hits": "back", "speak": "", "spoke": "",
                   "find": "that", "finds": "that", "found": "that"}  # `the poll found that “…”`
 
 PERSON_PRONOUNS = word_set("he she they i we")

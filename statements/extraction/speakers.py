@@ -283,6 +283,9 @@ class SpeakerResolver:
             return Resolution(named[1], 0.8, True)
         if subject is not None:
             return Resolution(subject[1], 0.85, True)
+        named = self._nearest(self._mentions, mention.start, gender)  # no subject at all: any named person
+        if named is not None:
+            return Resolution(named[1], 0.7, True)
         return Resolution(None, 0.3)
 
     def _later_paragraph(self, a: tuple[int, str], b: tuple[int, str], or_same: bool = False) -> bool:

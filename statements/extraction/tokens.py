@@ -12,7 +12,7 @@ _ABBREVIATION = (
     r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Prof|St|Jr|Sr|Sens|Reps|Mt|Ft|Gens)\."
 )
 _TOKEN = re.compile(
-    rf"{_ABBREVIATION}|(?<=\()[DRI]-[A-Z][a-z]*\.?(?:[A-Z]\.)*(?=\))|(?:[A-Za-z]\.){{2,}}|[A-Z]\.(?=\s+[A-Z])|\w(?:[\w’'&\-]*\w)?|[^\w\s]"
+    rf"{_ABBREVIATION}|No\.(?=\s+\d)|(?<=\()[DRI]-[A-Z][a-z]*\.?(?:[A-Z]\.)*(?=\))|(?:[A-Za-z]\.){{2,}}|[A-Z]\.(?=\s+[A-Z])|\d+(?:[.,]\d+)+|\w(?:[\w’'&\-]*\w)?|[^\w\s]"
 )
 _SENTENCE_END = {".", "!", "?"}
 
