@@ -374,6 +374,8 @@ def step_measure(*, seed, variants, repeats, page_samples, skip_search=False, sk
         for name, urls in pages.items():
             if not urls:
                 continue
+            # One request first, not counted: the process compiles the page's templates once.
+            get(urls[-1])
             samples, most_queries = [], 0
             for i in range(page_samples):
                 url = urls[i % len(urls)] if name != "speaker" else rng.choice(urls)
