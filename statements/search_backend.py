@@ -300,7 +300,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             best = sorted(best, reverse=sort_reverse)[start_offset:]
             page = [(abs(docnum), 0) for _, docnum in best]
         elif total:
-            raw = searcher.search(core, limit=limit, filter=set(matched))
+            raw = searcher.search(_scored_as_terms(core), limit=limit, filter=set(matched))
             page = [(raw.docnum(i), raw.score(i) or 0) for i in range(start_offset, min(len(raw.top_n), limit or len(raw.top_n)))]
         else:
             page = []
@@ -607,6 +607,15 @@ def _query_ids(query, searcher, reader):
     # Phrases and anything else: Whoosh's own matcher, one document at a time.
     matcher = query.matcher(searcher)
     return set(matcher.all_ids()) if matcher.is_active() else set()
+
+
+def _scored_as_terms(query):
+    """`query` with each phrase as the And of its words, to rank documents already known to
+    match: Whoosh scores a phrase as the sum of its words' scores (the intersection inside its
+    span matcher), so the order is the same, without checking positions a second time."""
+    if isinstance(query, whoosh_query.Phrase):
+        return whoosh_query.And([whoosh_query.Term(query.fieldname, word) for word in query.words], boost=query.boost)
+    return query.apply(_scored_as_terms)
 
 
 class Hit:

@@ -50,6 +50,28 @@ def test_phrase_is_not_stemmed(client, search_index):
     assert len(result_texts(search(client, q="coercive behavior"))) == 2  # words are stemmed
 
 
+def test_phrase_results_rank_as_whoosh_ranks_the_phrase(client, search_index):
+    from haystack import connections
+    from whoosh import query as whoosh_query
+
+    texts = [
+        "Trade talks resume on Monday, and trade talks matter, trade talks said the minister again",
+        "Trade talks resume",
+        "We expect that the long and difficult trade talks resume soon after the summit in the autumn",
+        "Trade talks, trade talks, trade talks resume",
+        "Talks on trade resume but trade talks do not",
+    ]
+    for number, words in enumerate(texts):
+        make_quote(make_article(f"Item {number}. “{words},” she said."), words)
+    search_index()
+    shown = result_texts(search(client, q='"trade talks"'))
+    searcher = connections["default"].get_backend().searcher()
+    phrase = whoosh_query.Phrase("words", ["trade", "talks"])
+    ranked = searcher.search(phrase, filter=whoosh_query.Term("django_ct", "statements.quote"), limit=None)
+    expected = [Quote.objects.get(pk=hit["django_id"]).text for hit in ranked]
+    assert len(shown) == 5 and shown == expected
+
+
 def test_prefix_or_and_not(client, indexed_seed):
     prefix = result_texts(search(client, q="coerc*"))
     assert COERCIVE in prefix and "coercion and aggression" in prefix
