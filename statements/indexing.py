@@ -126,18 +126,21 @@ class QueueSignalProcessor(BaseSignalProcessor):
             enqueue(owner, owner.objects.filter(topics=instance).values_list("pk", flat=True))
 
     def quote_saving(self, sender, instance, update_fields=None, **kwargs):
-        """A public quote that changes speaker or stops being approved leaves counts behind
-        that its new state does not name."""
-        if instance._state.adding or (update_fields is not None and not {"speaker", "status"} & set(update_fields)):
+        """A quote that changes speaker, or stops being public (no longer approved, or moved
+        to another article), leaves counts behind that its new state does not name."""
+        moved = {"speaker", "status", "article"}
+        if instance._state.adding or (update_fields is not None and not moved & set(update_fields)):
             return
-        previous = Quote.objects.filter(pk=instance.pk).values("speaker_id", "status").first()
+        previous = Quote.objects.filter(pk=instance.pk).values("speaker_id", "status", "article_id").first()
         if previous is None:
             return
-        if previous["speaker_id"] != instance.speaker_id:
-            enqueue(Speaker, [previous["speaker_id"]])
-        if previous["status"] == Quote.Status.APPROVED and instance.status != Quote.Status.APPROVED:
+        if previous["status"] == Quote.Status.APPROVED and (
+            instance.status != Quote.Status.APPROVED or instance.article_id != previous["article_id"]
+        ):
             enqueue(Speaker, [previous["speaker_id"]])
             enqueue(Topic, instance.topics.values_list("pk", flat=True))
+        elif previous["speaker_id"] != instance.speaker_id:
+            enqueue(Speaker, [previous["speaker_id"]])
 
     def article_saving(self, sender, instance, update_fields=None, **kwargs):
         """Likewise for the approved quotes of an article that stops being published."""

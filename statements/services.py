@@ -265,14 +265,16 @@ def quote_tallies_recount(*, speaker_ids=None, topic_ids=None) -> None:
         .order_by()
     )
     speaker_months = dated.values("speaker_id", "month")
-    topic_months = dated.filter(topics__isnull=False).values("topics", "month")
+    topic_months = dated.filter(topics__isnull=False)
+    stale = Q()
     if not everything:
         stale = Q(speaker__in=speaker_ids) | Q(topic__in=topic_ids)
         pairs = pairs.filter(Q(quote__speaker__in=speaker_ids) | Q(topic__in=topic_ids))
         speaker_months = speaker_months.filter(speaker__in=speaker_ids)
-        topic_months = dated.filter(topics__in=topic_ids).values("topics", "month")
-    SpeakerTopicCount.objects.filter(Q() if everything else stale).delete()
-    MonthlyQuoteCount.objects.filter(Q() if everything else stale).delete()
+        topic_months = dated.filter(topics__in=topic_ids)
+    topic_months = topic_months.values("topics", "month")
+    SpeakerTopicCount.objects.filter(stale).delete()
+    MonthlyQuoteCount.objects.filter(stale).delete()
     SpeakerTopicCount.objects.bulk_create(
         (
             SpeakerTopicCount(speaker_id=row["quote__speaker_id"], topic_id=row["topic_id"], count=row["count"])

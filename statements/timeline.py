@@ -4,6 +4,8 @@ without JavaScript, with axis labels and a text alternative."""
 import datetime
 from dataclasses import dataclass
 
+from .models import month_after
+
 WIDTH, HEIGHT = 640, 180
 LEFT, RIGHT, TOP, BOTTOM = 36, 8, 12, 28
 
@@ -37,7 +39,7 @@ def _months_between(first, last):
     months, current = [], first
     while current <= last:
         months.append(current)
-        current = (current.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        current = month_after(current)
     return months
 
 

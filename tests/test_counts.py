@@ -248,6 +248,14 @@ def test_admin_edits_and_deletes_keep_the_counts(archive, committed, editor_clie
     assert_counts(client, {"Joe Biden": 0}, {"Trade": 0})
 
 
+def test_moving_an_approved_quote_to_an_unpublished_article_uncounts_it(archive, committed, client):
+    a = archive
+    with committed():
+        a.allies.article = a.draft  # as an editor's change of the quote's article does
+        a.allies.save()
+    assert_counts(client, {"Antony Blinken": 1}, {"China": 1})
+
+
 def test_moving_an_article_to_another_month_moves_its_quotes_on_the_timelines(archive, committed, client):
     a = archive
     with committed():
