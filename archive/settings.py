@@ -170,9 +170,11 @@ def haystack_connection(url):
             "INCLUDE_SPELLING": True,
             "BATCH_SIZE": 1000,
             # ?mmap=1: readers on memory-mapped segment files (Whoosh reads them whole: ~6x the
-            # memory per worker, no faster here); ?procs=N: processes for a full rebuild.
+            # memory per worker, no faster here); ?procs=N: processes for a full rebuild;
+            # ?bulk_mb=N: postings each of them sorts in memory before spilling to disk.
             "MMAP": options.get("mmap", "0") in {"1", "true", "yes", "on"},
             "BULK_PROCS": int(options["procs"]) if options.get("procs", "").isdigit() else None,
+            "BULK_LIMIT_MB": int(options["bulk_mb"]) if options.get("bulk_mb", "").isdigit() else None,
             # Writes that fail must raise: the index queue keeps the change and retries.
             "SILENTLY_FAIL": False,
         }

@@ -21,6 +21,7 @@ After each commit the queue is applied at once when no other process is writing;
 
 import contextlib
 import fcntl
+import functools
 import logging
 import threading
 import time
@@ -226,7 +227,7 @@ def _apply(model, ids):
             backend.remove(identifier)
 
 
-def index_rebuild(*, procs=None):
+def index_rebuild(*, procs=None, part_size=5000):
     """Empty the Whoosh index and index every published quote and article again in bulk (one
     writer per core; other engines rebuild through haystack's own command), holding the writer lock so the queue waits; queued
     changes are applied afterwards (applying one twice is harmless).
@@ -240,13 +241,28 @@ def index_rebuild(*, procs=None):
         for model in INDEXED_MODELS:
             index = unified.get_index(model)
             started = time.perf_counter()
-            added = backend.bulk_index(index, in_key_order(index.index_queryset()), procs=procs)
+            added = backend.bulk_index(index, key_ranges(index.index_queryset(), size=part_size), procs=procs)
             seconds = time.perf_counter() - started
             figures[LABELS[model]] = {
                 "documents": added, "seconds": round(seconds, 1), "per_s": round(added / seconds, 1) if seconds else 0,
             }
     index_queue_apply()
     return figures
+
+
+def key_ranges(queryset, *, size):
+    """`queryset` cut into parts of about `size` rows by primary key: callables, each giving
+    its part's rows in key order. A writer process calls them, so each reads its own rows."""
+    queryset = queryset.order_by("pk")
+    bounds = []
+    low = queryset.values_list("pk", flat=True).first()
+    while low is not None:
+        bounds.append(low)
+        low = queryset.filter(pk__gt=low).values_list("pk", flat=True)[size - 1 : size].first()
+    return [
+        functools.partial(in_key_order, queryset.filter(pk__gte=low, **({"pk__lt": high} if high is not None else {})))
+        for low, high in zip(bounds, [*bounds[1:], None], strict=True)
+    ]
 
 
 def in_key_order(queryset, size=2000):

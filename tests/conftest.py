@@ -1,5 +1,12 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -54,3 +61,23 @@ def editor(db, django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def file_archive(tmp_path):
+    """The seed archive in a file database and index of its own, for tests that need real
+    processes (each commits independently). Returns `manage(*args, check=True)`, which runs
+    manage.py there and returns the completed process."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SEARCH_URL"}}
+    env.update(ARCHIVE_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+    def manage(*args, check=True):
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        if check:
+            assert result.returncode == 0, result.stderr[-3000:]
+        return result
+
+    manage("migrate", "--noinput", "-v0")
+    manage("load_seed")
+    manage.env = env
+    return manage

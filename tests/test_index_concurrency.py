@@ -4,12 +4,10 @@ Runs real processes against a file database of their own (the index queue and th
 are what is under test, so each process must commit independently)."""
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 CHURN = """
 import random
@@ -48,22 +46,12 @@ print(json.dumps({"indexed": sorted(indexed), "published": sorted(Quote.objects.
 """
 
 
-def manage(env, *args, check=True):
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    if check:
-        assert result.returncode == 0, result.stderr[-3000:]
-    return result
-
-
-def test_concurrent_writers_leave_the_index_equal_to_the_database(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SEARCH_URL"}}
-    env.update(ARCHIVE_DATA_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "load_seed")
-    manage(env, "rebuild_index", "--noinput", "-v0")
+def test_concurrent_writers_leave_the_index_equal_to_the_database(file_archive):
+    manage = file_archive
+    manage("rebuild_index", "--noinput", "-v0")
 
     workers = [
-        subprocess.Popen([sys.executable, "manage.py", "shell", "-c", CHURN.format(seed=seed)], cwd=ROOT, env=env,
+        subprocess.Popen([sys.executable, "manage.py", "shell", "-c", CHURN.format(seed=seed)], cwd=ROOT, env=manage.env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for seed in range(4)
     ]
@@ -71,7 +59,7 @@ def test_concurrent_writers_leave_the_index_equal_to_the_database(tmp_path):
         _, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err[-3000:]
 
-    manage(env, "process_index_queue")
-    state = json.loads(manage(env, "shell", "-c", COMPARE).stdout.strip().splitlines()[-1])
+    manage("process_index_queue")
+    state = json.loads(manage("shell", "-c", COMPARE).stdout.strip().splitlines()[-1])
     assert state["indexed"] == state["published"]
     assert state["speaker_names_current"] is True

@@ -1,5 +1,6 @@
 """The Whoosh backend's own machinery: what it writes must be what Whoosh itself would write."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,66 @@ def test_the_quote_schema_uses_the_directly_indexed_fields(db):
     backend.setup()
     assert isinstance(backend.schema["words"], WordsText)
     assert isinstance(backend.schema["text"], StemmedText)
+
+
+REBUILD = """
+import json
+from haystack import connections
+from haystack.query import SearchQuerySet
+from statements.indexing import index_rebuild
+from statements.models import Article, Quote
+from statements.search_indexes import QuoteIndex
+{before}
+try:
+    figures = index_rebuild(procs=2, part_size=4)
+except RuntimeError as error:
+    figures = {{"error": str(error)}}
+searcher = connections["default"].get_backend().searcher()
+print(json.dumps({{
+    "figures": figures,
+    "segments": len(list(searcher.reader().leaf_readers())),
+    "documents": searcher.doc_count(),
+    "quotes": sorted(int(r.pk) for r in SearchQuerySet().models(Quote).all()[:1000]),
+    "articles": sorted(int(r.pk) for r in SearchQuerySet().models(Article).all()[:1000]),
+    "published_quotes": sorted(Quote.objects.published().values_list("pk", flat=True)),
+    "published_articles": sorted(Article.objects.published().values_list("pk", flat=True)),
+    "coercive": [int(r.pk) for r in SearchQuerySet().models(Quote).filter(words='"coercive behavior"')],
+    "coercive_quote": list(Quote.objects.filter(text__contains="coercive behavior").values_list("pk", flat=True)),
+}}))
+"""
+
+FAIL_IN_A_WRITER = """
+last = Quote.objects.published().order_by("pk").last().pk
+prepare = QuoteIndex.prepare_text
+def failing(self, quote):
+    if quote.pk == last:
+        raise ValueError("this quote cannot be prepared")
+    return prepare(self, quote)
+QuoteIndex.prepare_text = failing
+"""
+
+
+def rebuild(manage, before=""):
+    result = manage("shell", "-c", REBUILD.format(before=before))
+    return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
+
+
+def test_a_rebuild_in_writer_processes_indexes_every_published_row_once(file_archive):
+    state, _ = rebuild(file_archive)
+    # Two processes wrote a segment of quotes each; the two articles are one part, written in-process.
+    assert state["segments"] == 3
+    assert state["quotes"] == state["published_quotes"]
+    assert state["articles"] == state["published_articles"]
+    assert state["documents"] == len(state["published_quotes"]) + len(state["published_articles"])
+    assert state["figures"]["statements.quote"]["documents"] == len(state["published_quotes"])
+    assert state["coercive"] == state["coercive_quote"] and state["coercive"]
+
+
+def test_a_failing_writer_process_fails_the_rebuild_and_writes_no_partial_index(file_archive):
+    state, stderr = rebuild(file_archive, before=FAIL_IN_A_WRITER)
+    assert "index writer process" in state["figures"]["error"]
+    assert "this quote cannot be prepared" in stderr
+    assert state["quotes"] == [] and state["documents"] == 0
+
+    state, _ = rebuild(file_archive)
+    assert state["quotes"] == state["published_quotes"], "the writer lock was released"

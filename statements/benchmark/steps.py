@@ -185,7 +185,11 @@ def step_index(*, procs=None, **_):
 
     figures = index_rebuild(procs=procs)
     result = {label.split(".")[-1]: figure for label, figure in figures.items()}
-    return {"index": result, "peak_rss_mb": {"index": peak_rss_mb()}}
+    peaks = {"index": peak_rss_mb()}
+    writers = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    if writers:  # the rebuild forked writer processes (more than one part of rows)
+        peaks["index_writer_process"] = writers
+    return {"index": result, "peak_rss_mb": peaks}
 
 
 # --- search and pages: through the view, and raw Whoosh on the same queries ----------------
