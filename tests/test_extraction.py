@@ -462,3 +462,39 @@ def test_quote_closed_in_its_sentence_keeps_the_cue_before_it():
 
 def test_title_of_a_work_without_a_speech_verb_is_not_a_quote():
     assert quotes("Lena Holm starred in “The Long Winter Road” before moving to politics.") == []
+
+
+def test_lone_surname_ending_in_ers_is_a_person():
+    text = ("Mark Fuller opened the hearing on Monday.\n\n"
+            "Later the committee heard from Walders. Walders appeared to reject the plan, and he said "
+            "the cuts were “a disgrace.”")
+    quote = only(text)
+    assert (quote.text, quote.speaker) == ("a disgrace.", "Walders")
+
+
+def test_a_relatives_given_name_outweighs_the_gender_learned_for_the_family_name():
+    text = ("Mr. Oskar Varga spoke first. Varga said the plan was sound.\n\n"
+            "Kiran Desai chaired the session.\n\n"
+            "Ilona Varga spoke later, and Ilona Varga had doubts about Ilona Varga's own party. "
+            "Asked by Tom Reed about the cuts, she said, “We can do better.”")
+    quote = only(text)
+    assert quote.speaker == "Ilona Varga"
+
+
+def test_speaker_inside_a_longer_reported_clause_gives_way_to_the_reporter():
+    text = "Lena Holm spoke first.\n\nOmar Haddad said he expected that Canadians will say “no” to the toll plan."
+    assert only(text).speaker == "Omar Haddad"
+    text = "Omar Haddad said after Lena Holm argued that the toll was “a scandal.”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_passive_asked_by_gives_the_agent():
+    text = "Lena Holm was asked by host Omar Haddad, who has backed her, “Will you run again next year?”"
+    assert only(text).speaker == "Omar Haddad"
+
+
+
+def test_dash_line_after_a_quote_signs_it():
+    text = ("Lena Holm spoke at length about the budget.\n\n“We will build the bridge, and we will pay for it.”\n\n"
+            "— Omar Haddad, in a radio interview.\n\nThe vote is next week.")
+    assert only(text).speaker == "Omar Haddad"

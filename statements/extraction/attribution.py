@@ -695,7 +695,10 @@ def _outer_cue(tokens: list[Token], floor: int, q: int, text: str, cue: Cue,
             return cue
         v = k - 1 if k - 1 > floor and tokens[k - 1].lower == "that" else k
         if v - 1 <= floor or not is_speech_verb(tokens, v - 1) or tokens[v - 1].lower.endswith("ing"):
-            return cue
+            v = _reporting_verb_before(tokens, floor, k)
+            if v is None:
+                return cue
+            v += 1
         outer = _cue_at_verb(tokens, floor, v - 1, q, text, verbs, sentence_floor)
         if outer is None:
             return cue
@@ -703,8 +706,27 @@ def _outer_cue(tokens: list[Token], floor: int, q: int, text: str, cue: Cue,
     return cue
 
 
+_CLAUSE_JOINERS = word_set("and but or whereas")
+
+
+def _reporting_verb_before(tokens: list[Token], floor: int, k: int) -> int | None:
+    """`X said he expected that Y will say …`: a speech verb further back in the same clause (no
+    comma, conjunction or quote in between) whose complement holds the phrase at k."""
+    for v in range(k - 1, floor, -1):
+        token = tokens[v]
+        if token.is_quote or token.text in ",;:—–()" or token.lower in _CLAUSE_JOINERS:
+            return None
+        if is_speech_verb(tokens, v) and not token.lower.endswith("ing") and tokens[v - 1].lower != "to":
+            # `X said as Y yelled …`, `X tweeted after Y argued …`: an adverbial clause, not what X said
+            return None if tokens[v + 1].lower in _SUBORDINATORS | {"as"} else v
+    return None
+
+
 def _cue_at_verb(tokens: list[Token], floor: int, v: int, q: int, text: str,
                  verbs: frozenset[str], sentence_floor: int | None) -> Cue | None:
+    agent = _passive_agent(tokens, floor, v, q, text)
+    if agent is not None:
+        return Cue(agent, "inverted", tokens[v].lower)
     inverted = _inverted_subject(tokens, v, q, text)
     if inverted is not None and v > floor and tokens[v - 1].text == ",":
         return Cue(inverted, "inverted", tokens[v].lower)  # "…, says Carl Anthony, historian, …"
@@ -729,6 +751,20 @@ def _cue_at_verb(tokens: list[Token], floor: int, v: int, q: int, text: str,
         if mention is not None:
             return Cue(mention, "before", tokens[v].lower)
     return None
+
+
+def _passive_agent(tokens: list[Token], floor: int, v: int, q: int, text: str) -> Mention | None:
+    """`X was asked by host Y, “…”`: the one asking is the agent after "by", not the subject."""
+    k = v - 1
+    while k > floor and _is_adverb(tokens[k]) and tokens[k].lower not in _BE_FORMS:
+        k -= 1
+    if k <= floor or tokens[k].lower not in _BE_FORMS or v + 2 >= q or tokens[v + 1].lower != "by":
+        return None
+    if tokens[v].lower not in _ADDRESSEE_VERBS:
+        return None  # "was called by the party": to call a vote, not to speak
+    end = np_forward(tokens, v + 2, q)
+    kind = phrase_kind(tokens[v + 2 : end])
+    return _mention(tokens, v + 2, end, kind, text) if kind in ("name", "nominal") else None
 
 
 _TIME_ADVERBS = word_set("later earlier ago afterward afterwards")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .attribution import (
     Cue,
+    Mention,
     colon_clause_cue,
     colon_cue,
     cue_after,
@@ -15,6 +16,7 @@ from .attribution import (
     fragment_cue,
     is_speech_verb,
     name_mentions,
+    np_forward,
     phrase_kind,
     sentence_final_cue,
     sentence_subject,
@@ -60,6 +62,9 @@ def extract_quotes(text: str, *, known_speakers: Sequence[KnownSpeaker] = (),
     found: list[_Found] = []
     previous = Resolution(None, 0.0)
     for para, tokens in zip(paras, tokenized, strict=True):
+        signer = _sign_off(masked, tokens)
+        if signer is not None and found and found[-1].span.paragraph == para.index - 1:
+            _sign_previous_quotes(found, signer, resolver.resolve(signer))
         items, last = _attribute_paragraph(masked, para, tokens, spans, resolver, previous, found)
         found.extend(items)
         previous = last if last.speaker else previous
@@ -88,6 +93,29 @@ def _cut_trailing_attribution(text: str, span: QuotedSpan) -> None:
                 end -= 1
             span.end = end
             return
+
+
+_INFERRED = (None, "paragraph", "previous-paragraph", "continued", "next-quote")
+
+
+def _sign_off(text: str, tokens: list[Token]) -> Mention | None:
+    """A paragraph that is only a dash and a name (`— Lena Holm, in a radio interview.`) signs the
+    quote before it."""
+    if len(tokens) < 2 or tokens[0].text not in "—–-" or any(t.is_quote for t in tokens):
+        return None
+    end = np_forward(tokens, 1, len(tokens))
+    if phrase_kind(tokens[1:end]) != "name" or end < len(tokens) and tokens[end].text not in ",.(":
+        return None
+    return Mention(text[tokens[1].start : tokens[end - 1].end], tokens[1].start, tokens[end - 1].end, "name")
+
+
+def _sign_previous_quotes(found: list[_Found], signer: Mention, resolution: Resolution) -> None:
+    paragraph = found[-1].span.paragraph
+    for item in reversed(found):
+        if item.span.paragraph != paragraph:
+            break
+        if item.kind == "full" and item.how in _INFERRED:
+            item.cue, item.how, item.resolution = Cue(signer, "after"), "after", resolution
 
 
 def _vote_genders(tokens: list[Token], resolver: SpeakerResolver) -> None:

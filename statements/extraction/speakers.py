@@ -50,7 +50,7 @@ PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "he
 _CONNECTORS = ("of", "for", "at", "from", "with", "in")
 _STRIP = " ,.;:’'\"“”()"
 _SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
-_GROUP_SUFFIXES = ("ns", "ists", "ics", "ites", "ers", "ats")
+_GROUP_SUFFIXES = ("ns", "ists", "ics", "ites", "ats")  # not "ers": Sanders, Rogers, Waters
 _INNER_TITLES = word_set("gov. gov sen. sen rep. rep president secretary senator governor mayor director")
 _FIRST_NAMES = MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
 
@@ -148,6 +148,7 @@ class SpeakerResolver:
                     self._gender[surname(full)] = gender
         for last, names in by_surname.items():
             self._full_names[last] = max(names, key=lambda n: (counts[n], -first_seen[n]))
+        self._shared_surnames = {last for last, names in by_surname.items() if len(names) > 1}
         by_first: dict[str, set[str]] = collections.defaultdict(set)
         for full in self._full_names.values():
             by_first[full.split()[0]].add(full)
@@ -170,10 +171,14 @@ class SpeakerResolver:
             return "m"
         if first in FEMALE_FIRST_NAMES and first not in MALE_FIRST_NAMES:
             return "f"
-        if " " in name and self._full_names.get(last, name) != name:
-            # "Ivanka Trump" where "Trump" alone means someone else: what is known about "Trump"
-            # (Mr. Trump, he) is not about her.
-            return "f" if _looks_feminine(first) else None
+        if " " in name and (self._full_names.get(last, name) != name or last in self._shared_surnames):
+            # "Ivanka Trump" where "Trump" alone means someone else, or where the family name is
+            # shared by several people: what is known about "Trump" (Mr. Trump, he) may be about
+            # a relative, so her own given name comes first.
+            if _looks_feminine(first):
+                return "f"
+            if self._full_names.get(last, name) != name:
+                return None
         if last in self._gender:
             return self._gender[last]
         votes = self._gender_votes.get(last)
