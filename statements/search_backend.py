@@ -18,6 +18,7 @@ import datetime
 import functools
 import heapq
 import logging
+import marshal
 import multiprocessing
 import os
 import re
@@ -48,6 +49,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import QueryParser
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
+from whoosh.writing import PostingPool
 
 log = logging.getLogger(__name__)
 
@@ -494,8 +496,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         """Add a document for every object of `parts` (callables, each returning an iterable of
         objects) with one commit, deleting nothing first: the fast path for filling a cleared
         index. With more than one process, each part is read, prepared and indexed by a forked
-        writer process, one segment per process; the commit fails, leaving the index as it
-        was, if any of them fails. The number of documents added."""
+        writer process, one segment per process; if any of them fails, the commit fails and
+        nothing is committed. The number of documents added."""
         parts = list(parts)
         procs = min(procs or self.bulk_procs, len(parts))
         options = {"limitmb": limitmb or self.bulk_limitmb}
@@ -507,6 +509,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             return self.index.doc_count_all() - before
         added = 0
         with self._writing(**options) as writer:
+            writer.pool = _ChunkedRunPool.replacing(writer.pool)
             for part in parts:
                 for document in self._documents(index, part()):
                     writer.add_document(**document)
@@ -569,6 +572,47 @@ class _PreparingMpWriter(MpWriter):
         super()._commit_toc(segments)
 
 
+class _ChunkedRunPool(PostingPool):
+    """Whoosh's pool of postings, with its sorted runs (what does not fit in memory) written and
+    read back a chunk of postings at a time with marshal, and merged with heapq.merge, instead
+    of one pickle per posting and Whoosh's own merge: at a million quotes, merging the runs was
+    a third of a rebuild. The postings, and so the segment, are the same."""
+
+    CHUNK = 10_000
+
+    @classmethod
+    def replacing(cls, pool):
+        assert not pool.current and not pool.runs, "only an unused pool can be replaced"
+        return cls(pool.tempstore, pool.segment, limitmb=pool.limit / (1024 * 1024))
+
+    def _write_run(self, f, items):
+        chunk = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) == self.CHUNK:
+                marshal.dump(chunk, f)
+                chunk = []
+        if chunk:
+            marshal.dump(chunk, f)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = marshal.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+    def _merge_runs(self, paths):
+        return heapq.merge(*(self._read_run(path) for path in paths))
+
+
 class _PreparingSubWriterTask(SubWriterTask):
     def __init__(self, parts, *args):
         super().__init__(*args)
@@ -581,6 +625,8 @@ class _PreparingSubWriterTask(SubWriterTask):
             db.connections.close_all()
 
     def _process_file(self, number, _):
+        if not isinstance(self.writer.pool, _ChunkedRunPool):
+            self.writer.pool = _ChunkedRunPool.replacing(self.writer.pool)
         for document in self.backend._documents(self.index, self.parts[number]()):
             self.writer.add_document(**document)
 

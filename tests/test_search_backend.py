@@ -119,3 +119,49 @@ def test_a_failing_writer_process_fails_the_rebuild_and_writes_no_partial_index(
 
     state, _ = rebuild(file_archive)
     assert state["quotes"] == state["published_quotes"], "the writer lock was released"
+
+
+def test_the_chunked_run_pool_gives_the_postings_in_whoosh_order_when_it_spills(tmp_path):
+    import random
+
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import PostingPool
+
+    from statements.search_backend import _ChunkedRunPool
+
+    rng = random.Random(7)
+    # One posting per field, term and document, as a writer makes them.
+    keys = {
+        (rng.choice(["text", "words", "id"]), rng.choice(["china", "law", "rule", "ß", "北京"]).encode() + bytes([rng.randrange(256)]), rng.randrange(5000))
+        for _ in range(30_000)
+    }
+    postings = [(*key, float(rng.randrange(1, 4)), rng.choice([None, b"", b"\x00\x01"])) for key in keys]
+    storage = FileStorage(str(tmp_path))
+    stock, chunked = PostingPool(storage, None, limitmb=0.2), _ChunkedRunPool(storage, None, limitmb=0.2)
+    chunked.CHUNK = 1000
+    for posting in postings:
+        stock.add(posting)
+        chunked.add(posting)
+    assert len(chunked.runs) > 3, "the pool wrote several runs to disk"
+    assert list(chunked.iter_postings()) == list(stock.iter_postings()) == sorted(postings)
+
+
+def index_contents(backend):
+    reader = backend.searcher().reader()
+    return {(field, term): list(reader.postings(field, term).all_items()) for field, term in reader.all_terms()}
+
+
+def test_an_index_built_through_spilled_runs_is_the_index_built_in_memory(indexed_seed):
+    from statements.indexing import key_ranges
+    from statements.models import Quote
+
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Quote)
+    built = {}
+    for limitmb in (None, 0.01):  # the default never spills the seed; 10 kB spills every few quotes
+        backend.clear()
+        added = backend.bulk_index(index, key_ranges(index.index_queryset(), size=5), procs=1, limitmb=limitmb)
+        built[limitmb] = index_contents(backend)
+    assert added == Quote.objects.published().count()
+    assert len(built[None]) > 400
+    assert built[0.01] == built[None]
