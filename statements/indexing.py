@@ -22,6 +22,7 @@ After each commit the queue is applied at once when no other process is writing;
 import contextlib
 import fcntl
 import functools
+import itertools
 import logging
 import threading
 import time
@@ -259,10 +260,10 @@ def key_ranges(queryset, *, size):
     while low is not None:
         bounds.append(low)
         low = queryset.filter(pk__gt=low).values_list("pk", flat=True)[size - 1 : size].first()
-    return [
-        functools.partial(in_key_order, queryset.filter(pk__gte=low, **({"pk__lt": high} if high is not None else {})))
-        for low, high in zip(bounds, [*bounds[1:], None], strict=True)
-    ]
+    parts = [queryset.filter(pk__gte=low, pk__lt=high) for low, high in itertools.pairwise(bounds)]
+    if bounds:
+        parts.append(queryset.filter(pk__gte=bounds[-1]))
+    return [functools.partial(in_key_order, part) for part in parts]
 
 
 def in_key_order(queryset, size=2000):
