@@ -471,6 +471,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         writer.commit()
 
     def _documents(self, index, iterable):
+        if not self.setup_complete:
+            self.setup()  # the schema says which prepared fields are not written
         for obj in iterable:
             try:
                 document = index.full_prepare(obj)

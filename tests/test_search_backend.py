@@ -165,3 +165,22 @@ def test_an_index_built_through_spilled_runs_is_the_index_built_in_memory(indexe
     assert added == Quote.objects.published().count()
     assert len(built[None]) > 400
     assert built[0.01] == built[None]
+
+
+def test_an_article_imported_by_a_fresh_process_is_searchable_at_once(file_archive, tmp_path):
+    # The first index update of a process prepares its documents before the backend is set up.
+    article = tmp_path / "tariffs.txt"
+    article.write_text(
+        "Ministry answers on tariffs\n\nThe minister said: “We will answer every zanzibarian tariff in kind.”\n",
+        encoding="utf-8",
+    )
+    imported = file_archive("import_articles", "--publish", str(article))
+    assert "deferred" not in imported.stderr
+    state = file_archive(
+        "shell", "-c",
+        "from haystack.query import SearchQuerySet\n"
+        "from statements.models import Article, IndexQueueEntry\n"
+        "print(list(SearchQuerySet().models(Article).filter(content='zanzibarian').values_list('title', flat=True)),"
+        " IndexQueueEntry.objects.count())",
+    )
+    assert state.stdout.strip() == "['Ministry answers on tariffs'] 0"
