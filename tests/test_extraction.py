@@ -498,3 +498,61 @@ def test_dash_line_after_a_quote_signs_it():
     text = ("Lena Holm spoke at length about the budget.\n\n“We will build the bridge, and we will pay for it.”\n\n"
             "— Omar Haddad, in a radio interview.\n\nThe vote is next week.")
     assert only(text).speaker == "Omar Haddad"
+
+
+def test_as_x_puts_it_introduces_a_full_quote():
+    text = "The toll divides the town. As Omar Haddad puts it, “Nobody crosses a bridge they cannot afford.”"
+    quote = only(text)
+    assert (quote.speaker, quote.kind) == ("Omar Haddad", "full")
+
+
+def test_participle_after_a_comma_goes_with_the_main_subject_not_a_name_just_before():
+    text = ("Sen. Omar Haddad visited a radio station to discuss his rival, Lena Holm, saying “on her worst "
+            "day” she would still be “a better mayor” than the others.")
+    assert [q.speaker for q in quotes(text)] == ["Omar Haddad", "Omar Haddad"]
+
+
+def test_phrase_of_a_standalone_determiner_stops_before_its_verb():
+    text = "Two posters went up in town. Another featured old photos of the mayor, calling him “a true builder.”"
+    assert only(text).speaker == "Another"
+
+
+def test_determiner_standing_for_a_person_is_the_subject_of_a_past_tense_speech_verb():
+    text = "Some residents wrote letters. Another said the plan was “a true disgrace.”"
+    quote = only(text)
+    assert (quote.text, quote.speaker) == ("a true disgrace.", "Another")
+
+
+def test_noun_like_verb_after_an_adjective_is_not_the_coordinated_verb():
+    text = ("Lena Holm spoke on Monday.\n\nShe was defending the union against recent attacks from the council, "
+            "but admitted “one or two mistakes” were made.")
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_time_preposition_after_an_inverted_name_ends_the_phrase():
+    text = "“We must act now,” said former tech executive Lena Holm during the second Valley debate."
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_adverb_after_a_leading_conjunction_does_not_hide_the_subject():
+    text = ('Lena Holm spoke first. And then Omar Haddad went fully on the attack, saying, '
+            '"Is the mayor going to resign?"')
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_capitalized_speech_verb_opening_a_later_sentence_is_inverted():
+    text = "The museum opened on Monday. Said Dorothy Vance, who grew up nearby, “We were all so proud of him.”"
+    assert only(text).speaker == "Dorothy Vance"
+
+
+def test_title_after_a_possessive_or_on_names_a_program_not_words_said():
+    text = "Lena Holm told Valley TV’s “Morning Report” that the toll plan was “a disaster.”"
+    assert [q.text for q in quotes(text)] == ["a disaster."]
+    text = "Omar Haddad said on “Sunday Tonight” that he would vote “no.”"
+    assert [q.text for q in quotes(text)] == ["no."]
+
+
+def test_lone_surname_seen_only_before_said_is_a_person_for_a_later_pronoun():
+    text = ("Jose Vargas asked about the wall.\n\n“We should enforce the law,” Brack said.\n\n"
+            "“I am the son of an immigrant,” he said.")
+    assert [q.speaker for q in quotes(text)] == ["Brack", "Brack"]

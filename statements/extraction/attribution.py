@@ -31,6 +31,7 @@ _NAME_CONNECTORS = word_set("of de van von der da la le al bin du del della di y
 _PHRASE_CONNECTORS = word_set("of for at from with in")
 _MAX_PHRASE = 10
 _RELATIVES = frozenset(("who", "which"))
+_STANDALONE_DETERMINERS = word_set("another one others some many")
 _ADDRESSEE_VERBS = word_set("tell tells told telling ask asks asked asking urge urged urging")
 _ADVERBIAL_PREPOSITIONS = word_set("in on at during from over through into via amid throughout across")
 _BE_FORMS = word_set("was were is are been be being")
@@ -66,10 +67,10 @@ class Cue:
 def is_speech_verb(tokens: list[Token], i: int, verbs: frozenset[str] = SPEECH_VERBS,
                    strict: bool = True) -> bool:
     token = tokens[i]
-    if not token.is_word or token.lower not in verbs or token.is_capitalized and i > 0:
-        return False
+    if not token.is_word or token.lower not in verbs or token.is_capitalized and i > 0 and tokens[i - 1].text not in ".!?":
+        return False  # capitalized only where a sentence begins: "Said Lena Holm, “…”"
     before = _word_before(tokens, i)
-    if before is not None and (before.lower in DETERMINERS or _is_possessive(before)):
+    if before is not None and (before.lower in DETERMINERS or _is_possessive(before)) and not _standalone_subject(before, token):
         return False  # "a written statement", "Clinton's email"
     if strict and token.lower in NOUN_LIKE_VERBS and not _subject_like(before):
         return False
@@ -82,6 +83,12 @@ def is_speech_verb(tokens: list[Token], i: int, verbs: frozenset[str] = SPEECH_V
     if particle:
         return i + 1 < len(tokens) and tokens[i + 1].lower == particle
     return True
+
+
+def _standalone_subject(before: Token, verb: Token) -> bool:
+    """`Another said`, `one added`: a determiner standing for a person, then a past-tense verb (in
+    `some reports` the noun reading wins)."""
+    return before.lower in _STANDALONE_DETERMINERS and (verb.lower.endswith("ed") or verb.lower in IRREGULAR_PAST)
 
 
 def _is_modified_adjective(tokens: list[Token], k: int) -> bool:
@@ -174,7 +181,7 @@ def _modifier_run(tokens: list[Token], i: int, limit: int, loose: bool = False) 
 
 
 _NOT_DESCRIPTIVE = CLAUSE_BOUNDARIES | DETERMINERS | PERSON_PRONOUNS | _PHRASE_CONNECTORS | word_set(
-    "to on by into about against over under than not no")
+    "to on by into about against over under than not no during after before since until amid among")
 
 
 def _descriptive_word(token: Token) -> bool:
@@ -253,11 +260,13 @@ def _chain_names(tokens: list[Token], end: int, limit: int) -> int:
 
 def _nominal_run(tokens: list[Token], i: int, limit: int) -> int:
     j = i + 1
+    # "Another said", "Some argued": these determiners are whole phrases, so a verb may follow at once
+    first_noun = i + 1 if tokens[i].lower in _STANDALONE_DETERMINERS else i + 2
     while j < limit and j - i < _MAX_PHRASE:
         token = tokens[j]
         if not token.is_word or token.lower in CLAUSE_BOUNDARIES or token.lower in PERSON_PRONOUNS:
             break
-        if _is_adverb(token) or (j > i + 1 and not token.is_capitalized and _looks_like_verb(token)):
+        if _is_adverb(token) or (j >= first_noun and not token.is_capitalized and _looks_like_verb(token)):
             break
         if token.lower == "to":
             break
@@ -310,7 +319,7 @@ def phrase_kind(phrase: list[Token]) -> str | None:
     if phrase[-1].lower in TIME_NOUNS and not phrase[-1].is_capitalized:
         return None  # "this week", but "The New York Times"
     if head in DETERMINERS or _is_possessive(phrase[0]):
-        single_ok = _is_possessive(phrase[0]) or head in ("another", "one", "others", "some", "many")
+        single_ok = _is_possessive(phrase[0]) or head in _STANDALONE_DETERMINERS
         return "nominal" if len(phrase) > 1 or single_ok else None
     if len(phrase) == 1 and head in NAME_MODIFIERS:
         return None  # "Former …", "Democratic …": a description cut short, not a speaker
@@ -401,7 +410,9 @@ def _is_place(phrase: list[Token]) -> bool:
 def _earlier_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
     """`X criticized … and said “…”`: the subject of the coordinated verb before."""
     for v in range(end - 1, floor - 1, -1):
-        if tokens[v].is_word and not tokens[v].is_capitalized and _looks_like_verb(tokens[v]):
+        if tokens[v].is_word and not tokens[v].is_capitalized and _looks_like_verb(tokens[v]) \
+                and not (tokens[v].lower in NOUN_LIKE_VERBS and not _subject_like(_word_before(tokens, v))):
+            # "defended the group against recent attacks, but admitted": a noun, not the earlier verb
             mention = subject_before(tokens, v, floor, text)
             if mention is not None:
                 return mention
@@ -451,6 +462,7 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
 
 
 _LEADING_CONJUNCTIONS = word_set("and but yet so")
+_LEADING_ADVERBS = word_set("then also still again finally")
 
 
 def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
@@ -458,6 +470,8 @@ def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Me
     for seg_start, seg_end in reversed(_segments_back(tokens, floor, end)[-3:]):
         if seg_start + 1 < seg_end and tokens[seg_start].lower in _LEADING_CONJUNCTIONS:
             seg_start += 1  # "And Lena Holm, for all her doubts, agrees."
+        while seg_start + 1 < seg_end and tokens[seg_start].lower in _LEADING_ADVERBS:
+            seg_start += 1  # "And then Lena Holm went on the attack"
         first = tokens[seg_start] if seg_start < end else None
         if first is None or not first.is_word:
             continue
@@ -735,6 +749,10 @@ def _cue_at_verb(tokens: list[Token], floor: int, v: int, q: int, text: str,
                           verbs)  # `X said, adding that “…”`
         if main is not None:
             return main
+        # `X met Y, saying “…”`: the participle goes with the subject of the main clause, not Y
+        subject = sentence_subject(tokens, floor if sentence_floor is None else sentence_floor, v - 1, text)
+        if subject is not None and subject.kind == "name":
+            return Cue(subject, "before", tokens[v].lower)
     participle = tokens[v].lower.endswith("ing")
     if participle and v > floor and tokens[v - 1].lower in _PARTICIPLE_LEADS:
         mention = None  # `X ended his speech by saying “…”`: the subject of the main clause

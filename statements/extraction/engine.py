@@ -317,6 +317,8 @@ def _is_kept(text: str, item: _Found) -> bool:
         return True
     if item.cue is None or item.resolution.speaker is None or item.span.scare_quoted:
         return False
+    if _names_a_program(text, item.span):
+        return False
     if item.how != "subject":
         return True
     # Without a speech verb, only a person as the sentence's subject makes a fragment someone's
@@ -324,11 +326,21 @@ def _is_kept(text: str, item: _Found) -> bool:
     return item.cue.mention.kind != "nominal" and not _is_title(text[item.span.start : item.span.end])
 
 
-def _is_title(words: str) -> bool:
-    """Two or more words, each capitalized but for short function words."""
+def _is_title(words: str, least: int = 2) -> bool:
+    """Two (least) or more words, each capitalized but for short function words."""
     found = re.findall(r"[^\W\d_][\w’'-]*", words)
-    return len(found) >= 2 and found[0][0].isupper() and all(
+    return len(found) >= least and found[0][0].isupper() and all(
         w[0].isupper() or w.lower() in _TITLE_MINOR_WORDS for w in found)
+
+
+_PROGRAM_LEAD = re.compile(r"(?:\w(?:’s|'s|s’|s')|\bon)\W*$")
+
+
+def _names_a_program(text: str, span: QuotedSpan) -> bool:
+    """`told NBC’s “Today”`, `appeared on “Meet the Press”`: a capitalized title after a possessive
+    or "on" names a show, a book or a slogan, not words someone said."""
+    before = text[max(0, span.start - 40) : span.start]
+    return _is_title(text[span.start : span.end], least=1) and _PROGRAM_LEAD.search(before) is not None
 
 
 def _to_quote(text: str, item: _Found) -> ExtractedQuote:

@@ -38,7 +38,7 @@ recounting | interject interjects interjected interjecting | grumble grumbles gr
 sneer sneers sneered | scoff scoffs scoffed | laugh laughs laughed | cry cries cried | read reads
 | text texts texted | email emails emailed | message messaged | thunder thundered | gush gushed
 | rave raved | muse mused | sigh sighed | pronounce pronounced | opine opines opined | echo echoed
-| agree agrees agreed | disagree disagreed | point pointed | put | go goes went | chime chimed | speak speaks spoke
+| agree agrees agreed | disagree disagreed | point pointed | put puts | go goes went | chime chimed | speak speaks spoke
 | mention mentions mentioned | assure assures assured | advise advises advised | announce
 | acknowledge | decry decries decried | deride derides derided | dismiss dismisses dismissed
 | tout touts touted | hail hails hailed | condemn condemns condemned | denounce denounces denounced
@@ -58,7 +58,7 @@ FRAGMENT_VERBS = SPEECH_VERBS | word_set(
 # Verbs that need a particle to mean speech ("pointed out", "went on", "put it").
 PARTICLE_VERBS = {"point": "out", "pointed": "out", "go": "on", "went": "on", "goes": "on", "chime": "in",
                   "chimed": "in", "sum": "up", "summed": "up", "lash": "out", "lashed": "out",
-                  "put": "it", "fire": "back", "fires": "back", "fired": "back", "shoot": "back",
+                  "put": "it", "puts": "it", "fire": "back", "fires": "back", "fired": "back", "shoot": "back",
                   "shoots": "back", "shot": "back", "hit": "back", "hits": "back", "speak": "", "spoke": "",
                   "find": "that", "finds": "that", "found": "that"}  # `the poll found that “…”`
 

@@ -30,7 +30,7 @@ _NON_PERSON_WORDS = word_set("""
 house department party committee times news post journal university college school street company
 inc corp group center centre council association foundation institute agency office court church
 state states city county republic union nations army navy force forces club network tv radio fox
-cnn msnbc abc nbc cbs magazine press bank fund reserve board campaign administration congress
+cnn msnbc abc nbc cbs magazine press bank fund reserve board campaign administration congress police
 senate assembly ministry organization organisation alliance treaty pac media america american
 obamacare tribune review daily weekly channel airport hotel tower avenue road island islands
 north south east west new los san las united
@@ -226,13 +226,15 @@ class SpeakerResolver:
 
     def _lone_surname(self, word: str) -> bool:
         """A capitalized word never seen in a full name may still be a person ("Zucker said"): when
-        it is capitalized inside a sentence too and does not look like a group ("Democrats")."""
+        it is capitalized inside a sentence too, or says something ("Brack said", but not a plural
+        such as "Officials said"), and does not look like a group ("Democrats")."""
         if word in self._lone_checked:
             return self._lone_checked[word]
         person = (word[:1].isupper() and word.lower().strip(".") not in _NON_PERSON_WORDS | PLACE_NAMES
                   and not word.isupper()
                   and word.lower() not in NOT_NAME_WORDS and not word.endswith(_GROUP_SUFFIXES)
-                  and re.search(rf"[a-z,] {re.escape(word)}\b", self._text) is not None)
+                  and (re.search(rf"[a-z,] {re.escape(word)}\b", self._text) is not None
+                       or not word.endswith("s") and re.search(rf"\b{re.escape(word)} said\b", self._text) is not None))
         self._lone_checked[word] = person
         return person
 
