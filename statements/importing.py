@@ -1,5 +1,5 @@
 """Importing article files (.txt, .html, .json, .jsonl): reading them into records, and
-handing each record to `services.article_import` in its own transaction.
+handing each record to `services.article_import`, a batch of them per transaction.
 
 A file either yields records or fails with a message that names it and says why, so one bad
 file (or record) never stops the others and never leaves half an article behind.
@@ -8,6 +8,8 @@ file (or record) never stops the others and never leaves half an article behind.
 import codecs
 import datetime
 import json
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -248,58 +250,166 @@ class ImportSummary:
         return f"imported {self.imported}, unchanged {self.unchanged}, failed {self.failed}"
 
 
-def import_files(paths, *, status, on_failure, progress=lambda files: files):
+#: Articles written per transaction: a failed record rolls back to its own savepoint, and the
+#: new quotes of the batch are linked once.
+BATCH_SIZE = 100
+
+
+def import_files(paths, *, status, on_failure, progress=lambda files: files, procs=None, batch_size=BATCH_SIZE):
     """Import every article in `paths`; `on_failure(message)` hears of each file or record
     that could not be used. `progress` may wrap the file list (a progress bar)."""
+    summary = ImportSummary()
 
+    def records():
+        for path in progress(collect_files(paths)):
+            try:
+                for record in read_records(path):
+                    if isinstance(record, ImportFailure):
+                        summary.failed += 1
+                        on_failure(f"{path}: {record}")
+                    else:
+                        yield path, record
+            except ImportFailure as failure:
+                summary.failed += 1
+                on_failure(f"{path}: {failure}")
+
+    return import_records(
+        records(), status=status, on_failure=on_failure, summary=summary, procs=procs, batch_size=batch_size
+    )
+
+
+def import_records(records, *, status, on_failure, summary=None, procs=None, batch_size=BATCH_SIZE):
+    """Import (label, ArticleRecord) pairs. Worker processes sanitize the content and find
+    the quotes (no database there) while this process writes the articles before them, a batch
+    per transaction; the search index is updated once at the end."""
     from .indexing import deferred
     from .proposing import SpeakerDirectory, TopicMatcher
+    from .services import NamedRecords
 
-    speaker_directory, topic_matcher = SpeakerDirectory(), TopicMatcher()
+    summary = summary or ImportSummary()
+    directory, topic_matcher = SpeakerDirectory(), TopicMatcher()
+    names = NamedRecords()
+    if procs is None:
+        procs = os.cpu_count() or 1
     with deferred():  # one index update at the end, not one per article
-        return _import_each(paths, status, on_failure, progress, speaker_directory, topic_matcher)
-
-
-def _import_each(paths, status, on_failure, progress, speaker_directory, topic_matcher):
-    from django.core.exceptions import ValidationError
-    from django.db import DatabaseError
-
-    from .services import article_import
-
-    summary = ImportSummary()
-    for path in progress(collect_files(paths)):
-        try:
-            for record in read_records(path):
-                if isinstance(record, ImportFailure):
-                    summary.failed += 1
-                    on_failure(f"{path}: {record}")
-                    continue
-                try:
-                    _, created = article_import(
-                        title=record.title,
-                        content=record.content,
-                        content_format=record.content_format,
-                        source_name=record.source,
-                        url=record.url,
-                        published=record.published,
-                        language=record.language,
-                        topic_names=record.topics,
-                        status=status,
-                        speaker_directory=speaker_directory,
-                        topic_matcher=topic_matcher,
-                    )
-                except (ValidationError, DatabaseError) as error:
-                    summary.failed += 1
-                    on_failure(f"{path}: {record.origin}: {_describe(error)}")
-                    continue
-                if created:
-                    summary.imported += 1
-                else:
-                    summary.unchanged += 1
-        except ImportFailure as failure:
-            summary.failed += 1
-            on_failure(f"{path}: {failure}")
+        prepared = _prepared(records, known=directory.known, procs=min(procs, MAX_PREPARING_PROCS), window=batch_size)
+        for batch in _batches(prepared, batch_size):
+            _import_batch(batch, status, on_failure, summary, directory, topic_matcher, names)
     return summary
+
+
+MAX_PREPARING_PROCS = 4
+
+
+def _prepared(records, *, known, procs, window):
+    """(label, record, PreparedArticle) in input order. With more than one process, the next
+    window of records is prepared in workers while the caller writes the one before it, so
+    memory holds two windows whatever the size of the import."""
+    from .services import article_prepare
+
+    if procs < 2:
+        for label, record in records:
+            yield label, record, article_prepare(
+                content=record.content, content_format=record.content_format,
+                published=record.published, known_speakers=known,
+            )
+        return
+    context = multiprocessing.get_context("fork")  # the workers inherit the loaded code and speakers
+    with context.Pool(procs, initializer=_set_worker_speakers, initargs=(known,)) as pool:
+        pending = None
+        for window_records in _batches(records, window):
+            submitted = pool.map_async(_prepare_in_worker, [record for _, record in window_records], chunksize=4)
+            if pending:
+                yield from _zip_prepared(*pending)
+            pending = window_records, submitted
+        if pending:
+            yield from _zip_prepared(*pending)
+
+
+def _zip_prepared(window_records, submitted):
+    for (label, record), prepared in zip(window_records, submitted.get(), strict=True):
+        yield label, record, prepared
+
+
+_worker_speakers = None
+
+
+def _set_worker_speakers(known):
+    global _worker_speakers
+    _worker_speakers = known
+
+
+def _prepare_in_worker(record):
+    from .services import article_prepare
+
+    return article_prepare(
+        content=record.content, content_format=record.content_format,
+        published=record.published, known_speakers=_worker_speakers,
+    )
+
+
+def _batches(items, size):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _import_batch(batch, status, on_failure, summary, directory, topic_matcher, names):
+    from django.core.exceptions import ValidationError
+    from django.db import DatabaseError, transaction
+
+    from .models import Quote
+    from .services import article_import
+    from .statement_linking import quotes_link
+
+    imported, unchanged, failures = [], 0, []
+    try:
+        with transaction.atomic():
+            for label, record, prepared in batch:
+                try:
+                    with transaction.atomic():  # a savepoint: a failed record leaves nothing behind
+                        article, created = article_import(
+                            title=record.title,
+                            content=record.content,
+                            source_name=record.source,
+                            url=record.url,
+                            published=record.published,
+                            language=record.language,
+                            topic_names=record.topics,
+                            named=names,
+                            status=status,
+                            speaker_directory=directory,
+                            topic_matcher=topic_matcher,
+                            prepared=prepared,
+                            link=False,
+                        )
+                except (ValidationError, DatabaseError) as error:
+                    names.forget_new()  # what the failed record created was rolled back
+                    failures.append(f"{label}: {record.origin}: {_describe(error)}")
+                    continue
+                names.keep_new()
+                if created:
+                    imported.append(article)
+                else:
+                    unchanged += 1
+            proposed = Quote.objects.filter(article__in=imported, status=Quote.Status.PROPOSED).select_related("article")
+            quotes_link(quotes=list(proposed))
+    except DatabaseError as error:
+        names.forget_all()
+        for label, record, _ in batch:
+            summary.failed += 1
+            on_failure(f"{label}: {record.origin}: not imported, the batch it was in failed: {error}")
+        return
+    summary.imported += len(imported)
+    summary.unchanged += unchanged
+    summary.failed += len(failures)
+    for message in failures:
+        on_failure(message)
 
 
 def _describe(error):

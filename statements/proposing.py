@@ -87,8 +87,9 @@ class TopicMatcher:
 
 
 @transaction.atomic
-def quotes_propose(*, article, directory=None, topic_matcher=None):
+def quotes_propose(*, article, directory=None, topic_matcher=None, extracted=None):
     """Extract quotes from the article and store them as proposed; the quotes created.
+    `extracted`: the extractor's quotes when they were found ahead (with `directory.known`).
 
     Quotes an editor approved or rejected stay as they are: an extracted quote overlapping one
     of them is not proposed again. Earlier proposals that were not reviewed are replaced."""
@@ -97,7 +98,9 @@ def quotes_propose(*, article, directory=None, topic_matcher=None):
     article.quotes.filter(status=Quote.Status.PROPOSED).delete()
     decided = list(article.quotes.values_list("start", "end"))
     created, topics_of = [], []
-    for found in extract_quotes(article.text, known_speakers=directory.known, published=article.published):
+    if extracted is None:
+        extracted = extract_quotes(article.text, known_speakers=directory.known, published=article.published)
+    for found in extracted:
         if any(found.start < end and start < found.end for start, end in decided):
             continue
         quote = Quote(

@@ -3,6 +3,7 @@ validated before saving. Views, admin actions and management commands call them.
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -45,6 +46,29 @@ def body_and_text_from(content, *, content_format="auto"):
     return body, html_to_text(body)
 
 
+@dataclass(frozen=True)
+class PreparedArticle:
+    """What an article's content becomes before it touches the database: the sanitized body,
+    its plain text, and the quotes the extractor found in it (None: not extracted)."""
+
+    body: str
+    text: str
+    quotes: tuple | None = None
+
+
+def article_prepare(*, content, content_format="auto", published=None, known_speakers=None):
+    """Sanitize and, when `known_speakers` is given (the archive's speakers as the extractor
+    sees them), extract quotes. Touches no database, so an import runs it in worker processes."""
+    from .extraction import extract_quotes
+
+    body, text = body_and_text_from(content or "", content_format=content_format)
+    if known_speakers is None or not text:
+        return PreparedArticle(body=body, text=text)
+    return PreparedArticle(
+        body=body, text=text, quotes=tuple(extract_quotes(text, known_speakers=known_speakers, published=published))
+    )
+
+
 def source_get_or_create(*, name):
     name = " ".join((name or "").split())
     if not name:
@@ -61,6 +85,42 @@ def topic_get_or_create(*, name):
         return None
     existing = Topic.objects.filter(slug=slug).first() or Topic.objects.filter(name__iexact=name).first()
     return existing or Topic.objects.create(name=name, slug=slug)
+
+
+class NamedRecords:
+    """Outlets and topics found (or created) by name. An import keeps one for all its articles,
+    so each name costs one lookup; what a failed article created is forgotten with it."""
+
+    def __init__(self):
+        self._sources, self._topics, self._new = {}, {}, []
+
+    def source(self, name):
+        return self._get(self._sources, name, source_get_or_create)
+
+    def topics(self, names):
+        found = (self._get(self._topics, name, topic_get_or_create) for name in names)
+        return list(dict.fromkeys(topic for topic in found if topic))
+
+    def _get(self, cache, name, get_or_create):
+        key = " ".join(name.split()).casefold()
+        if key not in cache:
+            cache[key] = get_or_create(name=name)
+            self._new.append((cache, key))
+        return cache[key]
+
+    def keep_new(self):
+        self._new = []
+
+    def forget_new(self):
+        """The transaction that created the latest ones was rolled back."""
+        for cache, key in self._new:
+            cache.pop(key, None)
+        self._new = []
+
+    def forget_all(self):
+        self._sources.clear()
+        self._topics.clear()
+        self._new = []
 
 
 def article_find_existing(*, url, content_hash):
@@ -88,18 +148,27 @@ def article_import(
     extract: bool = True,
     speaker_directory=None,
     topic_matcher=None,
+    prepared: PreparedArticle | None = None,
+    link: bool = True,
+    named: NamedRecords | None = None,
 ) -> tuple[Article, bool]:
     """Create an article from pasted or imported text/HTML; (article, created).
 
     The outlet and topics come as records (`source`, `topics`) or as names to find or create
     (`source_name`, `topic_names`). The same article (same url, or the same words) imported
     again is returned unchanged. New articles get their quotes proposed by the extractor
-    (`extract=False` skips it); a batch passes one speaker directory and topic matcher.
+    (`extract=False` skips it); a batch passes one speaker directory and topic matcher, the
+    content as `article_prepare` made it (`prepared`, instead of `content`), its outlets and
+    topics by name (`named`), and links the new quotes itself once for all its articles
+    (`link=False`).
     """
     title = " ".join((title or "").split())
     if not title:
         raise ValidationError({"title": "An article needs a title."})
-    body, text = body_and_text_from(content or "", content_format=content_format)
+    if prepared is None:
+        prepared = PreparedArticle(*body_and_text_from(content or "", content_format=content_format))
+    body, text = prepared.body, prepared.text
+    named = named or NamedRecords()
     if not text:
         raise ValidationError({"body": "The article has no text."})
     url = (url or "").strip() or None
@@ -113,23 +182,27 @@ def article_import(
         slug=unique_slug(Article, title),
         body=body,
         text=text,
-        source=source or (source_get_or_create(name=source_name) if source_name else None),
+        source=source or (named.source(source_name) if source_name else None),
         url=url,
         published=published,
         language=(language or "en")[:16],
         content_hash=content_hash,
         status=status,
     )
-    article.full_clean()
+    # The url and the words were checked just above and the slug is free; the database
+    # enforces all three, so the per-field queries of validate_unique would add nothing.
+    article.full_clean(validate_unique=False, validate_constraints=False)
     article.save()
-    named_topics = [topic for name in topic_names if (topic := topic_get_or_create(name=name))]
-    article.topics.set([*topics, *named_topics])
+    article.topics.set(list(dict.fromkeys([*topics, *named.topics(topic_names)])))
     if extract:
         from .proposing import quotes_propose
         from .statement_linking import quotes_link
 
-        proposed = quotes_propose(article=article, directory=speaker_directory, topic_matcher=topic_matcher)
-        quotes_link(quotes=proposed)
+        proposed = quotes_propose(
+            article=article, directory=speaker_directory, topic_matcher=topic_matcher, extracted=prepared.quotes
+        )
+        if link:
+            quotes_link(quotes=proposed)
     return article, True
 
 

@@ -166,3 +166,77 @@ def test_progress_bar_for_many_files(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "25/25" in captured.err
     assert captured.out.strip().endswith("imported 25, unchanged 0, failed 0")
+
+
+REPORTS = [
+    {"title": "Blinken in Tokyo", "source": "Wire One", "published": "2024-03-01", "topics": ["China"],
+     "body": "“We will not accept coercion of our allies in the region,” Secretary of State Antony Blinken said on Friday."},
+    {"title": "Trade talks stall", "source": "Daily Ledger", "published": "2024-03-02", "topics": ["Trade"],
+     "body": "“The tariffs stay until the talks resume,” said Maria Ortiz, the trade minister."},
+    {"title": "A quiet week", "source": "Wire One", "published": "2024-03-02",
+     "body": "Nothing was said. The ministers met for lunch."},
+    {"title": "Allies reassured", "source": "Evening Post", "published": "2024-03-03", "topics": ["china"],
+     "body": "“We won't accept coercion of our allies in this region,” Blinken told reporters in Tokyo."},
+    {"title": "Ortiz holds firm", "source": "Daily Ledger", "published": "2024-03-04",
+     "body": "Ortiz repeated: “The tariffs stay until talks resume.” She left without questions."},
+]
+
+
+def archive_snapshot():
+    from statements.models import Quote, Statement
+
+    quotes = Quote.objects.select_related("article", "speaker")
+    return {
+        "articles": sorted(
+            (a.title, a.source.name if a.source else None, tuple(sorted(a.topics.values_list("name", flat=True))))
+            for a in Article.objects.select_related("source")
+        ),
+        "quotes": sorted((q.article.title, q.start, q.text, q.speaker.name, q.kind, q.status) for q in quotes),
+        "statements": sorted(
+            sorted((q.article.title, q.start) for q in quotes.filter(statement=statement))
+            for statement in Statement.objects.all()
+        ),
+    }
+
+
+def test_an_import_in_batches_and_worker_processes_stores_what_one_article_at_a_time_does(tmp_path):
+    from statements.importing import import_files
+    from statements.models import Source, Speaker, Statement, Topic
+
+    write(tmp_path / "reports.jsonl", "\n".join(json.dumps(report) for report in REPORTS))
+    failures = []
+    snapshots = []
+    for procs, batch_size in ((1, 1), (2, 2)):
+        for name in ("Antony Blinken", "Maria Ortiz"):  # known speakers: "Blinken" alone is him
+            speaker = Speaker.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+            speaker.aliases.create(text=name.split()[-1])
+        summary = import_files([tmp_path], status=Article.Status.PUBLISHED, on_failure=failures.append, procs=procs, batch_size=batch_size)
+        assert str(summary) == "imported 5, unchanged 0, failed 0"
+        snapshots.append(archive_snapshot())
+        for model in (Statement, Article, Speaker, Source, Topic):
+            model.objects.all().delete()
+    assert failures == []
+    one_at_a_time, batched = snapshots
+    assert batched == one_at_a_time
+    # The same remarks, reported in different batches, were linked; "China" named twice is one topic.
+    assert [
+        [title for title, _ in reports] for reports in batched["statements"]
+    ] == [["Allies reassured", "Blinken in Tokyo"], ["Ortiz holds firm", "Trade talks stall"]]
+    assert ("Allies reassured", "Evening Post", ("China",)) in batched["articles"]
+
+
+def test_a_failed_record_in_a_batch_rolls_back_alone_with_the_outlet_it_created(tmp_path):
+    from statements.importing import import_files
+    from statements.models import Quote, Source
+
+    records = [dict(report) for report in REPORTS[:3]]
+    records[1].update(url="not a web address", source="New Outlet")
+    records[2].update(source="New Outlet")  # created again, not taken from the rolled-back record
+    write(tmp_path / "reports.json", json.dumps(records))
+    failures = []
+    summary = import_files([tmp_path], status=Article.Status.PUBLISHED, on_failure=failures.append, procs=2, batch_size=10)
+    assert str(summary) == "imported 2, unchanged 0, failed 1"
+    assert len(failures) == 1 and "reports.json record 2: url: Enter a valid URL." in failures[0]
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["A quiet week", "Blinken in Tokyo"]
+    assert Source.objects.get(name="New Outlet").articles.get().title == "A quiet week"
+    assert not Quote.objects.filter(text__contains="tariffs").exists()

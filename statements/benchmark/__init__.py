@@ -138,7 +138,7 @@ def bench_run(
         report["index_quotes_per_s"] = quotes["per_s"]
         report["index"]["size_mb"] = directory_mb(data_dir / "whoosh")
     if "import" not in skip:
-        progress(f"importing {import_sample} articles through article_import …")
+        progress(f"importing {import_sample} articles as import_articles does …")
         # As deployed by `make run`: the queue is applied after each commit (one index commit
         # per article), then with the queue left to the worker and applied once at the end.
         merge(report, run_step("import", sample=import_sample, seed=seed, label="import", **common))

@@ -15,11 +15,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 
-from ..indexing import deferred, index_queue_apply
+from ..indexing import index_queue_apply
 from ..models import Article, Quote, Source, Speaker, SpeakerAlias, Statement, Topic
-from ..proposing import SpeakerDirectory, TopicMatcher
 from ..sanitizing import text_to_html
-from ..services import article_import, content_hash_for
+from ..services import content_hash_for
 from .corpus import ArchiveShape
 
 CHUNK = 500  # articles per bulk insert
@@ -132,23 +131,37 @@ def step_generate(*, articles, seed, **_):
 
 
 def step_import(*, sample, seed, label="import", **_):
-    """Import `sample` new articles through `services.article_import`, each in its own
-    transaction like `import_articles` does (the index queue applied as settings say)."""
-    # New articles every run (a re-run over a kept archive must not find them imported).
-    shape = ArchiveShape(seed * 7919 + Article.objects.count())
-    sources = {s.slug: s for s in Source.objects.all()}
-    topics = {t.slug: t for t in Topic.objects.all()}
-    items = list(shape.articles(sample))
-    started = time.perf_counter()
-    created = 0
-    # One speaker directory and topic matcher for the batch, as import_articles does.
-    speaker_directory, topic_matcher = SpeakerDirectory(), TopicMatcher()
-    with deferred():  # as import_articles does: one index update for the batch
-        created = _import_items(items, shape, sources, topics, speaker_directory, topic_matcher)
-    seconds = time.perf_counter() - started
-    result = {"articles": created, "seconds": round(seconds, 3), "articles_per_s": round(created / seconds, 1)}
+    """Import `sample` new articles as `import_articles` does (`importing.import_records`:
+    extraction in worker processes, a batch per transaction, the index queue applied as
+    settings say)."""
+    from ..importing import ArticleRecord, import_records
     from ..models import IndexQueueEntry
 
+    # New articles every run (a re-run over a kept archive must not find them imported).
+    shape = ArchiveShape(seed * 7919 + Article.objects.count())
+    records = [
+        (
+            "bench",
+            ArticleRecord(
+                origin=f"article {number}",
+                title=item.title,
+                content=item.text,
+                content_format="text",
+                source=shape.outlets[item.source],
+                published=item.published,
+                topics=[shape.topics[t] for t in item.topics],
+            ),
+        )
+        for number, item in enumerate(shape.articles(sample), start=1)
+    ]
+    failures = []
+    started = time.perf_counter()
+    summary = import_records(records, status=Article.Status.PUBLISHED, on_failure=failures.append)
+    seconds = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} bench articles failed to import, the first: {failures[0]}")
+    created = summary.imported
+    result = {"articles": created, "seconds": round(seconds, 3), "articles_per_s": round(created / seconds, 1)}
     queued = IndexQueueEntry.objects.count()
     if queued:
         started = time.perf_counter()
@@ -156,24 +169,6 @@ def step_import(*, sample, seed, label="import", **_):
         result["queue_apply_seconds"] = round(time.perf_counter() - started, 3)
         result["queued_entries"] = queued
     return {label: result, "peak_rss_mb": {label: peak_rss_mb()}}
-
-
-def _import_items(items, shape, sources, topics, speaker_directory, topic_matcher):
-    created = 0
-    for item in items:
-        _, was_created = article_import(
-            title=item.title,
-            content=item.text,
-            content_format="text",
-            source=sources.get(slugify(shape.outlets[item.source])),
-            published=item.published,
-            topics=[topics[slugify(shape.topics[t])] for t in item.topics],
-            status=Article.Status.PUBLISHED,
-            speaker_directory=speaker_directory,
-            topic_matcher=topic_matcher,
-        )
-        created += was_created
-    return created
 
 
 # --- index: a fresh build through the backend's bulk path -----------------------------------
