@@ -556,3 +556,61 @@ def test_lone_surname_seen_only_before_said_is_a_person_for_a_later_pronoun():
     text = ("Jose Vargas asked about the wall.\n\n“We should enforce the law,” Brack said.\n\n"
             "“I am the son of an immigrant,” he said.")
     assert [q.speaker for q in quotes(text)] == ["Brack", "Brack"]
+
+
+def test_person_named_only_in_a_possessive_is_not_a_pronoun_antecedent():
+    text = ("Omar Haddad spoke to reporters on Monday.\n\nThe crowd cheered at Peter Novak’s rally.\n\n"
+            "“We will win,” he said.")
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_another_given_name_before_a_known_surname_is_someone_else():
+    speaker = KnownSpeaker("Lena Holm", (Alias("Holm"),))
+    assert only("“We will win,” said Erik Holm, her brother.", known_speakers=[speaker]).speaker == "Erik Holm"
+    assert only("“We will win,” said Minister Holm.", known_speakers=[speaker]).speaker == "Lena Holm"
+
+
+def test_alias_held_by_two_known_speakers_names_neither_without_a_date():
+    holm = KnownSpeaker("Lena Holm", (Alias("the chancellor", valid_to=datetime.date(2019, 12, 31)),))
+    haddad = KnownSpeaker("Omar Haddad", (Alias("the chancellor", valid_from=datetime.date(2020, 1, 1)),))
+    text = "“We disagree,” the chancellor said."
+    assert only(text, known_speakers=[holm, haddad]).speaker == "the chancellor"
+    assert only(text, known_speakers=[holm, haddad], published=datetime.date(2018, 5, 1)).speaker == "Lena Holm"
+
+
+def test_lone_given_name_has_a_gender():
+    text = "Lena Holm arrived in Prague.\n\nLater, Peter spoke to the crowd.\n\n“We will win,” she said."
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_lone_word_ending_in_a_is_not_taken_for_a_woman():
+    text = "Lena Holm spoke in Prague.\n\nThe crowd talked about Umbria.\n\n“We will win,” she said."
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_he_in_a_paragraph_naming_one_person_outweighs_a_given_name_ending_in_a():
+    text = ("Peter Novak arrived in Prague.\n\nNikita Orlov said he would stay.\n\n"
+            "“We will win,” he said.")
+    assert only(text).speaker == "Nikita Orlov"
+
+
+def test_capitalized_words_joined_by_and_to_an_institution_are_not_a_person():
+    text = ("Peter Novak arrived in Prague.\n\nNikita Orlov, a fellow at the Institute for Science and "
+            "International Security, said he would stay.\n\n“We will win,” he said.")
+    assert only(text).speaker == "Nikita Orlov"
+
+
+def test_listed_given_name_gives_the_gender_of_a_pronoun():
+    text = "Maria Lopez arrived in Prague. Dianne Feld met her.\n\n“We will win,” she said."
+    assert only(text).speaker == "Dianne Feld"
+
+
+def test_even_before_the_subject_does_not_hide_it():
+    text = "Omar Haddad arrived in Prague. Even Peter Novak tried to help.\n\n“We will win,” he said."
+    assert only(text).speaker == "Peter Novak"
+
+
+def test_pull_quote_signed_by_a_name_and_affiliation_line():
+    text = ('The plan drew praise.\n\n"We need more stimulus, not less.\n'
+            'Lena Holm, Economic Policy Institute."\n\nOthers disagreed.')
+    assert only(text).speaker == "Lena Holm"

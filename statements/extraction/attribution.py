@@ -462,7 +462,7 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
 
 
 _LEADING_CONJUNCTIONS = word_set("and but yet so")
-_LEADING_ADVERBS = word_set("then also still again finally")
+_LEADING_ADVERBS = word_set("then also still again finally even only")
 
 
 def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:

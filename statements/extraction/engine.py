@@ -66,6 +66,7 @@ def extract_quotes(text: str, *, known_speakers: Sequence[KnownSpeaker] = (),
         if signer is not None and found and found[-1].span.paragraph == para.index - 1:
             _sign_previous_quotes(found, signer, resolver.resolve(signer))
         items, last = _attribute_paragraph(masked, para, tokens, spans, resolver, previous, found)
+        _sign_inside_quotes(masked, items, resolver)
         found.extend(items)
         previous = last if last.speaker else previous
     return [_to_quote(text, item) for item in found if _is_kept(masked, item)]
@@ -118,6 +119,26 @@ def _sign_previous_quotes(found: list[_Found], signer: Mention, resolution: Reso
             item.cue, item.how, item.resolution = Cue(signer, "after"), "after", resolution
 
 
+# A quote left open at the end of its paragraph and closed after a line that is only a name and an
+# affiliation is a pull quote signed by that name (`“We need stimulus.\nLena Holm, Economic Policy
+# Institute.”`).
+_SIGNATURE_LINE = re.compile(
+    r"[ \t]*\n+[ \t]*((?:[A-Z][\w’'.\-]*[ \u00a0]+){1,3}[A-Z][\w’'\-]*)(?:,[^\n\"”“]{0,100})?[.]?[\"”][ \t]*(?:\n|$)")
+
+
+def _sign_inside_quotes(text: str, items: list[_Found], resolver: SpeakerResolver) -> None:
+    for item in items:
+        if item.kind != "full" or item.how not in _INFERRED or item.span.close_mark is not None:
+            continue
+        signed = _SIGNATURE_LINE.match(text, item.span.end)
+        if signed is None:
+            continue
+        mention = Mention(signed.group(1), signed.start(1), signed.end(1), "name")
+        resolution = resolver.resolve(mention)
+        if resolution.person:
+            item.cue, item.how, item.resolution = Cue(mention, "after"), "after", resolution
+
+
 def _vote_genders(tokens: list[Token], resolver: SpeakerResolver) -> None:
     """A paragraph naming one person only: its he/she pronouns are evidence of that person's gender."""
     words = [t.text for t in tokens if t.is_word]
@@ -129,7 +150,8 @@ def _vote_genders(tokens: list[Token], resolver: SpeakerResolver) -> None:
 def _note_named_persons(text: str, tokens: list[Token], resolver: SpeakerResolver) -> None:
     """Every named person outside quotes is a candidate for a later he/she."""
     for mention in name_mentions(tokens, text):
-        resolver.note_mention(mention.start, resolver.resolve(mention))
+        if not mention.text.endswith(("’s", "'s", "s’", "s'")):
+            resolver.note_mention(mention.start, resolver.resolve(mention))
 
 
 def _attribute_paragraph(text: str, para: Paragraph, tokens: list[Token], spans: list[QuotedSpan],

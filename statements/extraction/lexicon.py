@@ -174,6 +174,27 @@ ralph randy ray raymond ricardo rich richard rick rob robert roberto rod rodney 
 ronald ross roy rudy russell ryan sam samuel scott sean seth stan stanley stephen steve steven
 stuart ted terry thomas tim timothy todd tom tommy tony travis troy tyler vernon victor vincent wade
 walter warren wayne wesley will william willie zach zachary
+abdul abe abraham ahmed al alberto alejandro alexis alfonso ali alvin ambrose amos anders andre andres
+angus ari armando arnie barney barrett barack bart ben benny bernardo bert bill billy blake bo boris
+boyd brady brendan brent brock bruno burt byron caleb calvin cameron carlton cecil cedric
+cesar chet clayton cliff clifford clyde colin conrad cornelius corey cyrus damian
+damon dante darius darren dave deval dewey dick dirk dmitri dominic donnie doyle duane dustin
+dylan earl eduardo edgar edmund edwin elias elmer elliot elton emanuel emmanuel enrique erik ernesto ethan
+everett ezra felipe felix fernando floyd forrest francis francisco francois franz fritz gavin geoffrey
+gerard gerhard gilbert giovanni glen hamid hans harlan hassan hector helmut
+horace hubert hugo humberto ira irving ivan jacques jaime jake jasper javier jeb jens jeremiah jerold
+jesus jim joaquin jock joey johan jonah jose josef juan jules julius kareem keenan kelvin
+kendrick kent kenny kirk klaus kris lance lars laurence leroy lester lionel
+lloyd lorenzo lucas luther lyle malcolm manuel marcel marcus mario marvin
+mateo maurice maxwell mel melvin merrick micah miguel miles milo milton mitt mohamed mohammad mohammed
+moises morris moshe muhammad myron nate nathaniel newt nigel nils norbert
+omar orlando orrin otto pablo pedro percy pierre quentin rafael raj ralph ramon
+randall randolph raphael raul reggie reginald reince reza rhett ricky riley rob robby rocco
+rodrigo rogelio rolf roman ronnie rory rowan ruben rudolph rupert russ rusty salvador sanjay
+santiago saul sebastian sergei sergio seymour shane shawn sheldon sidney silvio simon
+spiro stefan stewart sven sylvester tad teddy terrence thad thaddeus theo theodore
+thurgood tobias toby tod trent trevor tristan ulysses uri vaughn vern vic vince vladimir walt
+wendell wilbur wilfred willard winston wolfgang xavier yusuf zachariah zeke
 """)
 FEMALE_FIRST_NAMES = word_set("""
 abby abigail alice alicia allison amanda amy andrea angela angelina ann anna anne annie barbara
@@ -189,6 +210,25 @@ mary maureen megan melissa mia michele michelle nancy natalie nicole nikki nina 
 pamela patricia patty paula peggy penny rachel rebecca renee rita roberta robin rosa rose ruth sally
 samantha sandra sara sarah sharon sheila shirley sophia sophie stephanie sue susan suzanne tammy
 tara teresa theresa tiffany tina tracy valerie vanessa victoria virginia wanda wendy whitney
+adele adrienne agnes aileen aisha alexandra alexandria alicia alison alma amber amelia ana angelica
+angie anita annette antoinette arlene ashley audrey ava barb bernadette bernice beatrice bella
+bernadette blanche bridget brooke candace candice carmen carrie cassandra cecilia celeste
+celia chelsea cheri cheryl chloe christa christie ciara clara clarissa claudia colleen constance
+corinne courtney crystal daisy darlene dawn deanna debby deirdre delia della diana dianne dolores
+dora edith edna eileen elaina elena elisa elise eliza ella elsa elsie emilia esther estelle ethel
+eugenia eunice fatima felicia fiona flora francesca freda geraldine gertrude gillian ginger
+giselle gretchen gwen gwendolyn harriet hazel hilary hilda ida imelda ina ingrid iris isabel
+isabella isabelle ivanka jeanette jeanine jeannie jenna jennie jocelyn jolene josefina joanne juanita
+judi julianne juliet justine kamala karin katharine katrina kayla kellyanne keri kristin
+kristina krystal latoya laurie leah leila lena leticia lila liliana lillian liz liza lois lorena
+lorraine lorna lourdes lucia lucille luisa lydia mabel madeline mae mallory marcy margarita
+margo marguerite mariah marian marianne maribel marion marisa marjorie marla marlene maxine meg melanie
+melania melinda mercedes meredith mildred millie miranda miriam misty molly monica muriel myra nadia
+naomi natasha nell nellie noelle norma odette olga paige pauline phyllis priscilla rachael ramona
+raquel regina rhonda rosalind rosalyn rosemary roxanne sabrina sadie selena serena shannon shari
+shelley sherri sheryl silvia simone sonia sonya stacey stacy stella susanna susie suzy sybil sylvia
+tamara tammie tanya tatiana thelma tonya trisha ursula vera veronica vicki vickie viola violet
+vivian wilma yolanda yvette yvonne zoe
 """)
 
 # Places that are often a sentence's subject ("Florida votes next"): never a lone surname.

@@ -47,6 +47,11 @@ _ROLE_SYNONYMS = {"congresswoman": "congressman", "representative": "congressman
                   "lawmaker": "congressman"}
 _GENDER_TITLES = {"mr.": "m", "mr": "m", "mrs.": "f", "mrs": "f", "ms.": "f", "ms": "f"}
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+# "Institute for Science and International Security": a capitalized run joined to an earlier word
+# by "and"/"for" ends an institution's name, not a person's, unless that word is a person's name
+# ("Clinton and Bernie Sanders").
+_INSTITUTION_TAIL = re.compile(
+    r"(?:\b(?:for|of|and|the)[ \u00a0]+[A-Z][\w’'\-]*[ \u00a0]+and|([A-Z][\w’'\-]*)[ \u00a0]+(?:for|&))[ \u00a0]+$")
 _CONNECTORS = ("of", "for", "at", "from", "with", "in")
 _STRIP = " ,.;:’'\"“”()"
 _SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
@@ -114,35 +119,31 @@ class SpeakerResolver:
 
     @staticmethod
     def _index_known(known: Sequence[KnownSpeaker], published) -> dict[str, KnownSpeaker]:
-        index = {}
+        by_alias: dict[str, set[KnownSpeaker]] = collections.defaultdict(set)
         for speaker in known:
-            index[speaker.name.lower()] = speaker
             for alias in speaker.aliases:
                 if alias.applies_on(published):
-                    index[alias.text.lower()] = speaker
+                    by_alias[alias.text.lower()].add(speaker)
+        # An alias two speakers hold on the article's date ("the president" of successive terms
+        # when the date is unknown) names neither.
+        index = {alias: holders.pop() for alias, holders in by_alias.items() if len(holders) == 1}
+        index.update((speaker.name.lower(), speaker) for speaker in known)
         return index
 
     def _index_names(self, text: str) -> None:
         counts: collections.Counter[str] = collections.Counter()
         first_seen: dict[str, int] = {}
         by_surname: dict[str, list[str]] = collections.defaultdict(list)
-        for match in _CAPITALIZED_RUN.finditer(text):
-            titles, name = split_title(match.group().split())
-            name = [_strip_possessive(w) for w in name]
-            inner = [k for k, w in enumerate(name[:-2]) if w.lower() in _INNER_TITLES]
-            if inner:  # "New York Gov. Lena Holm"
-                titles, name = titles + name[: inner[-1] + 1], name[inner[-1] + 1 :]
-            if not _is_person_like(name):
-                continue
+        for start, titles, name in self._person_runs(text):
             full = " ".join(name)
             counts[full] += 1
-            first_seen.setdefault(full, match.start())
+            first_seen.setdefault(full, start)
             if full not in by_surname[surname(full)]:
                 by_surname[surname(full)].append(full)
             for title in titles:
                 role = _TITLE_ROLES.get(title.lower())
                 if role:
-                    self._role_holders[role].append((match.start(), full))
+                    self._role_holders[role].append((start, full))
                 gender = _GENDER_TITLES.get(title.lower())
                 if gender:
                     self._gender[surname(full)] = gender
@@ -155,6 +156,24 @@ class SpeakerResolver:
         self._by_first_name = {first: names.pop() for first, names in by_first.items()
                                if len(names) == 1 and first.lower() in _FIRST_NAMES}
 
+    @staticmethod
+    def _person_runs(text: str) -> list[tuple[int, list[str], list[str]]]:
+        """(start, title words, name words) of every capitalized run that looks like a person."""
+        runs, joined_words = [], []
+        for match in _CAPITALIZED_RUN.finditer(text):
+            titles, name = split_title(match.group().split())
+            name = [_strip_possessive(w) for w in name]
+            inner = [k for k, w in enumerate(name[:-2]) if w.lower() in _INNER_TITLES]
+            if inner:  # "New York Gov. Lena Holm"
+                titles, name = titles + name[: inner[-1] + 1], name[inner[-1] + 1 :]
+            if _is_person_like(name):
+                joined = _INSTITUTION_TAIL.search(text, max(0, match.start() - 40), match.start())
+                runs.append((match.start(), titles, name))
+                joined_words.append(_strip_possessive(joined.group(1) or "") if joined else None)
+        persons = {name[-1] for _, _, name in runs} | {name[0] for _, _, name in runs}
+        return [run for run, joined in zip(runs, joined_words, strict=True)
+                if joined is None or joined in persons or joined.lower() in _FIRST_NAMES]
+
     # -- learning from the article -------------------------------------------------------------
     def surnames_in(self, words: Iterable[str]) -> set[str]:
         return {_strip_possessive(w) for w in words if _strip_possessive(w) in self._full_names}
@@ -166,7 +185,8 @@ class SpeakerResolver:
 
     def gender_of(self, name: str) -> str | None:
         last = surname(name)
-        first = name.split()[0].lower() if " " in name else ""
+        # a lone word that is nobody's surname may be a given name ("Bob said")
+        first = name.split()[0].lower() if " " in name or name not in self._full_names else ""
         if first in MALE_FIRST_NAMES and first not in FEMALE_FIRST_NAMES:
             return "m"
         if first in FEMALE_FIRST_NAMES and first not in MALE_FIRST_NAMES:
@@ -186,7 +206,12 @@ class SpeakerResolver:
             (top, n), *rest = votes.most_common(2) + [(None, 0)]
             if n >= 2 and n >= 3 * rest[0][1]:
                 return top
-        return "f" if _looks_feminine(first) else None
+        return "f" if " " in name and _looks_feminine(first) and not self._voted_masculine(last) else None
+
+    def _voted_masculine(self, last: str) -> bool:
+        """Even one "he" outweighs the guess from a given name's ending."""
+        votes = self._gender_votes.get(last, {})
+        return votes.get("m", 0) > votes.get("f", 0)
 
     def note_subject(self, position: int, resolution: Resolution) -> None:
         """Record a person who is the subject of a sentence: the likely referent of a later he/she."""
@@ -218,11 +243,19 @@ class SpeakerResolver:
         if lowered in self._known:
             return self._known[lowered]
         words = lowered.split()
+        cased = mention_text.strip(_STRIP).split()
         for k in range(1, len(words)):
             tail = " ".join(words[k:])
             if tail in self._known and words[k] not in ("the", "a", "an"):
-                return self._known[tail]
+                return None if self._other_given_name(cased, k) else self._known[tail]
         return None
+
+    @staticmethod
+    def _other_given_name(words: list[str], k: int) -> bool:
+        """"Ivanka Trump" is not the known "Trump": a capitalized non-title word right before a
+        known surname is someone else's given name."""
+        before = words[k - 1] if len(words) == k + 1 else ""
+        return before[:1].isupper() and before.lower() not in TITLES and before.lower() not in NOT_NAME_WORDS
 
     def _lone_surname(self, word: str) -> bool:
         """A capitalized word never seen in a full name may still be a person ("Zucker said"): when
