@@ -11,6 +11,7 @@ Pipeline: normalize -> blocking keys (candidate generation, no all-pairs scan)
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -132,12 +133,17 @@ def blocking_keys(text: str, max_keys: int = MAX_KEYS) -> list[int]:
     the long words its full quote kept. Quotes with no distinctive word get one key
     for their whole normalized text, so only identical wordings meet.
     """
+    return list(_blocking_keys(text, max_keys))
+
+
+@functools.lru_cache(maxsize=16384)  # linking a batch asks three times for each quote's keys
+def _blocking_keys(text: str, max_keys: int) -> tuple[int, ...]:
     tokens = words(text)
     distinct = set(content_words(tokens))
     if not distinct:
-        return [stable_hash("text:" + " ".join(tokens))] if tokens else []
+        return (stable_hash("text:" + " ".join(tokens)),) if tokens else ()
     chosen = sorted(distinct, key=lambda word: (-len(word), stable_hash(word)))[:max_keys]
-    return sorted(stable_hash("word:" + word) for word in chosen)
+    return tuple(sorted(stable_hash("word:" + word) for word in chosen))
 
 
 # --- verification --------------------------------------------------------------------
