@@ -305,14 +305,9 @@ def _prepared(records, *, known, procs, window):
     """(label, record, PreparedArticle) in input order. With more than one process, the next
     window of records is prepared in workers while the caller writes the one before it, so
     memory holds two windows whatever the size of the import."""
-    from .services import article_prepare
-
     if procs < 2:
         for label, record in records:
-            yield label, record, article_prepare(
-                content=record.content, content_format=record.content_format,
-                published=record.published, known_speakers=known,
-            )
+            yield label, record, _prepare(record, known)
         return
     context = multiprocessing.get_context("fork")  # the workers inherit the loaded code and speakers
     with context.Pool(procs, initializer=_set_worker_speakers, initargs=(known,)) as pool:
@@ -340,11 +335,15 @@ def _set_worker_speakers(known):
 
 
 def _prepare_in_worker(record):
+    return _prepare(record, _worker_speakers)
+
+
+def _prepare(record, known):
     from .services import article_prepare
 
     return article_prepare(
         content=record.content, content_format=record.content_format,
-        published=record.published, known_speakers=_worker_speakers,
+        published=record.published, known_speakers=known,
     )
 
 
