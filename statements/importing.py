@@ -281,8 +281,10 @@ def import_files(paths, *, status, on_failure, progress=lambda files: files, pro
 def import_records(records, *, status, on_failure, summary=None, procs=None, batch_size=BATCH_SIZE):
     """Import (label, ArticleRecord) pairs. Worker processes sanitize the content and find
     the quotes (no database there) while this process writes the articles before them, a batch
-    per transaction; the search index is updated once at the end."""
+    per transaction; the search index is updated once at the end, and the query planner's
+    statistics when the archive has grown enough to need them."""
     from .indexing import deferred
+    from .planner_statistics import planner_statistics_refresh
     from .proposing import SpeakerDirectory, TopicMatcher
     from .services import NamedRecords
 
@@ -295,6 +297,8 @@ def import_records(records, *, status, on_failure, summary=None, procs=None, bat
         prepared = _prepared(records, known=directory.known, procs=min(procs, MAX_PREPARING_PROCS), window=batch_size)
         for batch in _batches(prepared, batch_size):
             _import_batch(batch, status, on_failure, summary, directory, topic_matcher, names)
+    if summary.imported:
+        planner_statistics_refresh()
     return summary
 
 

@@ -355,6 +355,9 @@ class Article(TimestampedModel):
 
     class Meta:
         ordering = ["-published", "-created_at"]
+        # Lists of quotes check each quote's article for its status and date. This index
+        # answers that without reading the article's row, whose text the two columns follow.
+        indexes = [models.Index(fields=["id", "status", "published"], name="article_status_date")]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"], condition=Q(url__isnull=False), name="article_unique_url"
@@ -440,6 +443,21 @@ def month_after(month):
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
+def _months_holding(monthly_counts, start, stop):
+    """(oldest month, newest month, rows in newer months) of the run of months, newest first,
+    holding rows `start:stop`; None when the counts run out first."""
+    skipped, in_window, window = 0, 0, []
+    for month, count in monthly_counts:
+        if not window and skipped + count <= start:
+            skipped += count
+            continue
+        window.append(month)
+        in_window += count
+        if skipped + in_window >= stop:
+            return window[-1], window[0], skipped
+    return None
+
+
 class QuoteQuerySet(models.QuerySet):
     def published(self):
         """Approved quotes of published articles: all that the public may see."""
@@ -457,27 +475,25 @@ class QuoteQuerySet(models.QuerySet):
         return self.order_by(models.F("article__published").desc(nulls_last=True), "-pk")
 
     def newest_first_slice(self, start, stop, *, monthly_counts):
-        """`self.newest_first()[start:stop]` for a list of many quotes (a speaker's, a topic's)
-        whose stored monthly counts ([(first day of month, count)], newest month first) say
-        which months hold those rows: only those months' articles are read, so page 1 and page
-        500 of 100,000 quotes cost about the same. A short list, or rows past the dated quotes,
-        take the plain slice (SQL sorts a short list faster than it reads a month)."""
+        """`self.newest_first()[start:stop]`, as a list, for a list of many quotes (a speaker's,
+        a topic's) whose stored monthly counts ([(first day of month, count)], newest month
+        first) say which months hold those rows: only those months' articles are read, so page
+        1 and page 500 of 100,000 quotes cost about the same. A short list, or rows past the
+        dated quotes, take the plain slice (SQL sorts a short list faster than it reads a
+        month). Either way the page's rows are found from ids alone (covering indexes, no
+        article text read), then fetched by id."""
         ordered = self.newest_first()
-        if sum(count for _, count in monthly_counts) < WINDOWED_LIST_SIZE:
-            return ordered[start:stop]
-        skipped, in_window, window = 0, 0, []
-        for month, count in monthly_counts:
-            if not window and skipped + count <= start:
-                skipped += count
-                continue
-            window.append(month)
-            in_window += count
-            if skipped + in_window >= stop:
-                break
-        else:
-            return ordered[start:stop]
-        months = Article.objects.filter(published__gte=window[-1], published__lt=month_after(window[0]))
-        return ordered.filter(article__in=months.values("pk"))[start - skipped : stop - skipped]
+        window = None
+        if sum(count for _, count in monthly_counts) >= WINDOWED_LIST_SIZE:
+            window = _months_holding(monthly_counts, start, stop)
+        if window is not None:
+            first_month, last_month, skipped = window
+            months = Article.objects.filter(published__gte=first_month, published__lt=month_after(last_month))
+            ordered = ordered.filter(article__in=months.values("pk"))
+            start, stop = start - skipped, stop - skipped
+        ids = list(ordered.values_list("pk", flat=True)[start:stop])
+        rows = self.filter(pk__in=ids).in_bulk()
+        return [rows[pk] for pk in ids if pk in rows]
 
     def latest(self, count, *, articles_per_quote=5):
         """The `count` newest quotes, looked for among the newest articles first, so the cost
@@ -512,8 +528,9 @@ class Quote(TimestampedModel):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
-    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="quotes")
+    # Indexed by Meta.indexes, which lead with these columns.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes", db_index=False)
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="quotes", db_index=False)
     text = models.TextField()
     start = models.PositiveIntegerField(help_text="Offset of the first character in the text.")
     end = models.PositiveIntegerField(help_text="Offset just past the last character.")
@@ -535,6 +552,12 @@ class Quote(TimestampedModel):
 
     class Meta:
         ordering = ["article", "start"]
+        # A speaker's or a topic's page finds its quotes' ids, status and article from these
+        # indexes alone (QuoteQuerySet.newest_first_slice), without reading quote rows.
+        indexes = [
+            models.Index(fields=["speaker", "status", "article"], name="quote_speaker_status"),
+            models.Index(fields=["article", "status", "speaker"], name="quote_article_status"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="quote_span_valid"),
             models.CheckConstraint(
