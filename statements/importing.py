@@ -11,6 +11,8 @@ import json
 import multiprocessing
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -245,9 +247,11 @@ class ImportSummary:
     imported: int = 0
     unchanged: int = 0
     failed: int = 0
+    stopped: str = ""  # why the import stopped before the end, if it did
 
     def __str__(self):
-        return f"imported {self.imported}, unchanged {self.unchanged}, failed {self.failed}"
+        counts = f"imported {self.imported}, unchanged {self.unchanged}, failed {self.failed}"
+        return f"{counts}; stopped: {self.stopped}" if self.stopped else counts
 
 
 #: Articles written per transaction: a failed record rolls back to its own savepoint, and the
@@ -295,8 +299,14 @@ def import_records(records, *, status, on_failure, summary=None, procs=None, bat
         procs = os.cpu_count() or 1
     with deferred():  # one index update at the end, not one per article
         prepared = _prepared(records, known=directory.known, procs=min(procs, MAX_PREPARING_PROCS), window=batch_size)
-        for batch in _batches(prepared, batch_size):
-            _import_batch(batch, status, on_failure, summary, directory, topic_matcher, names)
+        try:
+            for batch in _batches(prepared, batch_size):
+                _import_batch(batch, status, on_failure, summary, directory, topic_matcher, names)
+        except BrokenProcessPool:
+            summary.stopped = (
+                "a worker process preparing articles died (out of memory?). The batches written "
+                "before it are kept; run the import again to continue (imported articles are skipped)."
+            )
     if summary.imported:
         planner_statistics_refresh()
     return summary
@@ -306,18 +316,21 @@ MAX_PREPARING_PROCS = 4
 
 
 def _prepared(records, *, known, procs, window):
-    """(label, record, PreparedArticle) in input order. With more than one process, the next
-    window of records is prepared in workers while the caller writes the one before it, so
-    memory holds two windows whatever the size of the import."""
+    """(label, record, PreparedArticle or PreparationFailed) in input order. With more than one
+    process, the next window of records is prepared in workers while the caller writes the one
+    before it, so memory holds two windows whatever the size of the import. A worker that dies
+    (killed for memory, say) raises BrokenProcessPool rather than leaving its records to wait
+    forever."""
     if procs < 2:
         for label, record in records:
             yield label, record, _prepare(record, known)
         return
     context = multiprocessing.get_context("fork")  # the workers inherit the loaded code and speakers
-    with context.Pool(procs, initializer=_set_worker_speakers, initargs=(known,)) as pool:
+    with ProcessPoolExecutor(procs, mp_context=context, initializer=_set_worker_speakers, initargs=(known,)) as pool:
         pending = None
         for window_records in _batches(records, window):
-            submitted = pool.map_async(_prepare_in_worker, [record for _, record in window_records], chunksize=4)
+            chunks = _batches([record for _, record in window_records], PREPARED_PER_TASK)
+            submitted = [pool.submit(_prepare_in_worker, chunk) for chunk in chunks]
             if pending:
                 yield from _zip_prepared(*pending)
             pending = window_records, submitted
@@ -325,9 +338,15 @@ def _prepared(records, *, known, procs, window):
             yield from _zip_prepared(*pending)
 
 
+#: Records a worker prepares per task: fewer round trips than one at a time, and the window
+#: still spreads over every worker.
+PREPARED_PER_TASK = 4
+
+
 def _zip_prepared(window_records, submitted):
-    for (label, record), prepared in zip(window_records, submitted.get(), strict=True):
-        yield label, record, prepared
+    prepared = [article for future in submitted for article in future.result()]
+    for (label, record), article in zip(window_records, prepared, strict=True):
+        yield label, record, article
 
 
 _worker_speakers = None
@@ -338,17 +357,28 @@ def _set_worker_speakers(known):
     _worker_speakers = known
 
 
-def _prepare_in_worker(record):
-    return _prepare(record, _worker_speakers)
+def _prepare_in_worker(records):
+    return [_prepare(record, _worker_speakers) for record in records]
+
+
+@dataclass(frozen=True)
+class PreparationFailed:
+    """A record whose content could not be sanitized or searched for quotes: a bug to report,
+    which fails that record alone instead of the import."""
+
+    reason: str
 
 
 def _prepare(record, known):
     from .services import article_prepare
 
-    return article_prepare(
-        content=record.content, content_format=record.content_format,
-        published=record.published, known_speakers=known,
-    )
+    try:
+        return article_prepare(
+            content=record.content, content_format=record.content_format,
+            published=record.published, known_speakers=known,
+        )
+    except Exception as error:  # noqa: BLE001 - any bug in the extractor fails one record, not the import
+        return PreparationFailed(f"could not be read for quotes ({type(error).__name__}: {error}); nothing was imported")
 
 
 def _batches(items, size):
@@ -374,6 +404,9 @@ def _import_batch(batch, status, on_failure, summary, directory, topic_matcher, 
     try:
         with transaction.atomic():
             for label, record, prepared in batch:
+                if isinstance(prepared, PreparationFailed):
+                    failures.append(f"{label}: {record.origin}: {prepared.reason}")
+                    continue
                 try:
                     with transaction.atomic():  # a savepoint: a failed record leaves nothing behind
                         article, created = article_import(

@@ -240,3 +240,60 @@ def test_a_failed_record_in_a_batch_rolls_back_alone_with_the_outlet_it_created(
     assert sorted(Article.objects.values_list("title", flat=True)) == ["A quiet week", "Blinken in Tokyo"]
     assert Source.objects.get(name="New Outlet").articles.get().title == "A quiet week"
     assert not Quote.objects.filter(text__contains="tariffs").exists()
+
+
+def _failing_extraction(monkeypatch, word, failure):
+    """Make preparing a record whose content holds `word` call `failure()` (in whichever
+    process prepares it: the workers are forked after this)."""
+    from statements import services
+
+    prepare = services.article_prepare
+
+    def article_prepare(*, content, **options):
+        if word in content:
+            failure()
+        return prepare(content=content, **options)
+
+    monkeypatch.setattr(services, "article_prepare", article_prepare)
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_bug_in_the_extractor_fails_its_record_alone(tmp_path, monkeypatch, procs):
+    from statements.importing import import_files
+
+    def crash():
+        raise IndexError("string index out of range")
+
+    records = [dict(report) for report in REPORTS[:3]]
+    records[1]["body"] += " BREAKS-THE-EXTRACTOR"
+    write(tmp_path / "reports.json", json.dumps(records))
+    _failing_extraction(monkeypatch, "BREAKS-THE-EXTRACTOR", crash)
+    failures = []
+    summary = import_files([tmp_path], status=Article.Status.PUBLISHED, on_failure=failures.append, procs=procs, batch_size=10)
+    assert str(summary) == "imported 2, unchanged 0, failed 1"
+    assert failures == [
+        f"{tmp_path / 'reports.json'}: reports.json record 2: could not be read for quotes "
+        "(IndexError: string index out of range); nothing was imported"
+    ]
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["A quiet week", "Blinken in Tokyo"]
+
+
+def test_a_worker_process_that_dies_stops_the_import_with_a_message_instead_of_waiting(tmp_path, monkeypatch):
+    import os
+
+    from statements.importing import import_files
+
+    parent = os.getpid()
+
+    def die():
+        if os.getpid() != parent:
+            os._exit(9)  # as the kernel's OOM killer would end it
+
+    records = [dict(report) for report in REPORTS]
+    records[3]["body"] += " KILLS-THE-WORKER"
+    write(tmp_path / "reports.json", json.dumps(records))
+    _failing_extraction(monkeypatch, "KILLS-THE-WORKER", die)
+    summary = import_files([tmp_path], status=Article.Status.PUBLISHED, on_failure=[].append, procs=2, batch_size=2)
+    assert summary.stopped.startswith("a worker process preparing articles died")
+    assert summary.imported == 2  # the first batch was written before the worker died
+    assert Article.objects.count() == 2

@@ -38,5 +38,5 @@ class Command(BaseCommand):
 
         summary = import_files(paths, status=status, on_failure=on_failure, progress=progress)
         self.stdout.write(str(summary))
-        if summary.failed:
+        if summary.failed or summary.stopped:
             sys.exit(1)
