@@ -443,6 +443,31 @@ def month_after(month):
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
+#: Articles whose quotes are read first when a page's rows lie in a run of months; each
+#: further read takes four times as many (a month of a large archive holds hundreds).
+FIRST_ARTICLES_READ = 24
+
+
+def _ids_newest_articles_first(ordered, since, until, start, stop):
+    """Ids of rows `start:stop` of `ordered` (newest first) among articles published in
+    [since, until), reading the quotes of the newest articles first and stopping once the page
+    is full: a large topic fills a page from a few dozen articles of its newest month. Reads
+    end on a day's last article, so each read continues the order of the one before."""
+    articles = list(
+        Article.objects.filter(published__gte=since, published__lt=until)
+        .order_by("-published", "-pk")
+        .values_list("pk", "published")
+    )
+    ids, read, size = [], 0, FIRST_ARTICLES_READ
+    while read < len(articles) and len(ids) < stop:
+        end = min(read + size, len(articles))
+        while end < len(articles) and articles[end][1] == articles[end - 1][1]:
+            end += 1
+        ids += ordered.filter(article__in=[pk for pk, _ in articles[read:end]]).values_list("pk", flat=True)
+        read, size = end, size * 4
+    return ids[start:stop]
+
+
 def _months_holding(monthly_counts, start, stop):
     """(oldest month, newest month, rows in newer months) of the run of months, newest first,
     holding rows `start:stop`; None when the counts run out first."""
@@ -477,8 +502,9 @@ class QuoteQuerySet(models.QuerySet):
     def newest_first_slice(self, start, stop, *, monthly_counts):
         """`self.newest_first()[start:stop]`, as a list, for a list of many quotes (a speaker's,
         a topic's) whose stored monthly counts ([(first day of month, count)], newest month
-        first) say which months hold those rows: only those months' articles are read, so page
-        1 and page 500 of 100,000 quotes cost about the same. A short list, or rows past the
+        first) say which months hold those rows: only those months' articles are read, newest
+        first until the page is full, so page 1 and page 500 of 100,000 quotes cost about the
+        same. A short list, or rows past the
         dated quotes, take the plain slice (SQL sorts a short list faster than it reads a
         month). Either way the page's rows are found from ids alone (covering indexes, no
         article text read), then fetched by id."""
@@ -486,12 +512,13 @@ class QuoteQuerySet(models.QuerySet):
         window = None
         if sum(count for _, count in monthly_counts) >= WINDOWED_LIST_SIZE:
             window = _months_holding(monthly_counts, start, stop)
-        if window is not None:
+        if window is None:
+            ids = list(ordered.values_list("pk", flat=True)[start:stop])
+        else:
             first_month, last_month, skipped = window
-            months = Article.objects.filter(published__gte=first_month, published__lt=month_after(last_month))
-            ordered = ordered.filter(article__in=months.values("pk"))
-            start, stop = start - skipped, stop - skipped
-        ids = list(ordered.values_list("pk", flat=True)[start:stop])
+            ids = _ids_newest_articles_first(
+                ordered, first_month, month_after(last_month), start - skipped, stop - skipped
+            )
         rows = self.filter(pk__in=ids).in_bulk()
         return [rows[pk] for pk in ids if pk in rows]
 

@@ -94,21 +94,29 @@ def test_speaker_pages_paginate_newest_first(client, search_index):
     assert [q.text for q in second.context["object_list"]] == [f"Remark number {d}" for d in range(5, 0, -1)]
 
 
-def test_long_lists_page_through_the_stored_months_like_the_plain_sort(client, search_index, monkeypatch):
-    """A speaker's pages read only the months that hold them (newest_first_slice): every page
-    and the feed hold the same quotes, in the same order, as sorting all of them."""
+@pytest.mark.parametrize("first_articles_read", [24, 1])
+def test_long_lists_page_through_the_stored_months_like_the_plain_sort(client, search_index, monkeypatch, first_articles_read):
+    """A speaker's pages read only the months that hold them (newest_first_slice), their
+    newest articles first: every page and the feed hold the same quotes, in the same order, as
+    sorting all of them, also when reads of a few articles at a time meet several on one day."""
     import datetime
 
     from statements import models
 
     monkeypatch.setattr(models, "WINDOWED_LIST_SIZE", 1)  # window even this short list
+    monkeypatch.setattr(models, "FIRST_ARTICLES_READ", first_articles_read)
     speaker, topic = make_speaker("Windowed Speaker"), make_topic("Windowed Topic")
     days = [datetime.date(2020, month, day) for month in (1, 2, 5) for day in range(1, 10)] + [None, None]
+    days += [datetime.date(2020, 5, 5)] * 3  # one day's articles across reads
     for number, day in enumerate(days):
         article = make_article(f"Item {number}. “Remark {number} here,” she said.", published=day)
         make_quote(article, f"Remark {number} here", speaker=speaker).topics.add(topic)
+    # Added later to the first of that day's articles: first among the day's quotes.
+    same_day = Article.objects.filter(published=datetime.date(2020, 5, 5)).order_by("pk").first()
+    make_quote(same_day, "she said", speaker=speaker).topics.add(topic)
     search_index()
     plain = [q.text for q in Quote.objects.published().by_speaker(speaker).newest_first()]
+    assert plain.index("she said") == plain.index("Remark 31 here") - 1
     assert plain[:2] == ["Remark 26 here", "Remark 25 here"] and plain[-2:] == ["Remark 28 here", "Remark 27 here"]
     for obj in (speaker, topic):
         shown = []
@@ -122,4 +130,4 @@ def test_long_lists_page_through_the_stored_months_like_the_plain_sort(client, s
         )
         assert [q.text for q in window] == plain[start : start + per_page]
     feed = client.get(f"/feeds/speakers/{speaker.slug}/").content.decode()
-    assert feed.index("Remark 26 here") < feed.index("Remark 0 here")
+    assert feed.index("Remark 26 here") < feed.index("she said") < feed.index("Remark 31 here") < feed.index("Remark 9 here")
