@@ -290,10 +290,11 @@ def test_a_worker_process_that_dies_stops_the_import_with_a_message_instead_of_w
             os._exit(9)  # as the kernel's OOM killer would end it
 
     records = [dict(report) for report in REPORTS]
-    records[3]["body"] += " KILLS-THE-WORKER"
+    records[4]["body"] += " KILLS-THE-WORKER"  # in the third window, sent after the first batch is written
     write(tmp_path / "reports.json", json.dumps(records))
     _failing_extraction(monkeypatch, "KILLS-THE-WORKER", die)
     summary = import_files([tmp_path], status=Article.Status.PUBLISHED, on_failure=[].append, procs=2, batch_size=2)
     assert summary.stopped.startswith("a worker process preparing articles died")
-    assert summary.imported == 2  # the first batch was written before the worker died
-    assert Article.objects.count() == 2
+    # The first batch is written before the fatal record is sent; the second may be lost with it.
+    assert summary.imported in (2, 4)
+    assert Article.objects.count() == summary.imported
