@@ -614,3 +614,70 @@ def test_pull_quote_signed_by_a_name_and_affiliation_line():
     text = ('The plan drew praise.\n\n"We need more stimulus, not less.\n'
             'Lena Holm, Economic Policy Institute."\n\nOthers disagreed.')
     assert only(text).speaker == "Lena Holm"
+
+
+def test_name_in_decomposed_accents_and_mis_decoded_letters_stays_whole():
+    # "Pen" + combining tilde + "a", and a name whose accent was decoded twice ("NuÃ±ez")
+    text = ("Carlos Pen\u0303a and Rosa NuÃ±ez met in Lima.\n\n"
+            "“We are ready,” Pen\u0303a said.\n\n“So are we,” NuÃ±ez said.")
+    first, second = quotes(text)
+    assert first.speaker == "Carlos Pen\u0303a"
+    assert second.speaker == "Rosa NuÃ±ez"
+
+
+def test_subject_naming_someones_words_credits_their_author():
+    text = "Lena Holm’s campaign slogan is “Ready for work.” But now she wants more."
+    quote = only(text)
+    assert (quote.text, quote.speaker) == ("Ready for work.", "Lena Holm")
+
+
+def test_fragment_after_possessive_accusation_is_kept_for_its_author():
+    text = "Omar Haddad spoke in Lyon.\n\nHaddad’s recent assertion that “thousands” cheered was false."
+    quote = only(text)
+    assert (quote.text, quote.speaker) == ("thousands", "Omar Haddad")
+
+
+def test_two_authors_before_a_colon_sign_the_quote():
+    text = "POLLS NOT WRONG, JUST EARLY - Lena Holm and Omar Haddad: “The polls simply ended too early.”"
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_statement_put_out_by_an_office_is_the_office_speaking():
+    text = "Republicans pounced. His office put out a statement saying the country “cannot vet every refugee.”"
+    assert only(text).speaker == "His office"
+
+
+def test_debate_started_out_by_a_speaker_is_no_speaker():
+    text = "Omar Haddad started out their ninth debate saying “of course” she can lead."
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_article_after_a_noun_ends_the_subject_phrase():
+    text = "Holm’s letter makes a libertarian case, arguing that “freedom means freedom for everyone.”"
+    assert only(text).speaker == "Holm’s letter"
+
+
+def test_one_quoted_word_as_a_whole_paragraph_is_no_quote():
+    text = "“We will win,” Lena Holm said.\n\n“Related:”\n\nThe rally ended early."
+    assert [q.text for q in quotes(text)] == ["We will win"]
+
+
+def test_capitalized_ordinary_word_opening_a_sentence_is_no_subject():
+    text = ("Blogs and talk shows have grown once again.\n\n"
+            "Once a small fringe, this “alternative” media world is now mainstream.")
+    assert quotes(text) == []
+
+
+def test_show_named_after_told_is_no_quote():
+    text = "“He is a former president,” Lena Holm told “Fox and Friends,” reminding the hosts."
+    assert [q.text for q in quotes(text)] == ["He is a former president"]
+
+
+def test_speaker_known_by_a_name_after_a_description():
+    text = "“There never was an order,” said the base chief known as Bob, speaking publicly for the first time."
+    assert only(text).speaker == "Bob"
+
+
+def test_thing_called_by_a_name_is_named_by_the_sentence_subject():
+    text = "Later on Sunday, Omar Haddad shared a syllabus for a 2002 psychology class called “Perception” online."
+    assert only(text).speaker == "Omar Haddad"

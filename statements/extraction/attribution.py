@@ -34,6 +34,7 @@ _RELATIVES = frozenset(("who", "which"))
 _STANDALONE_DETERMINERS = word_set("another one others some many")
 _ADDRESSEE_VERBS = word_set("tell tells told telling ask asks asked asking urge urged urging")
 _ADVERBIAL_PREPOSITIONS = word_set("in on at during from over through into via amid throughout across")
+_OBJECT_DETERMINERS = word_set("a an the his her their its")
 _BE_FORMS = word_set("was were is are been be being")
 _CLAUSE_OPENERS = word_set("that this these those")  # `added that the plan …`: a clause, not a speaker
 _PRONOUN_CONTRACTIONS = frozenset(p + c for p in ("he", "she", "they") for c in ("’s", "'s", "’d", "'d", "’ve", "'ve"))
@@ -270,6 +271,9 @@ def _nominal_run(tokens: list[Token], i: int, limit: int) -> int:
             break
         if token.lower == "to":
             break
+        if token.lower in _OBJECT_DETERMINERS and j > first_noun and tokens[j - 1].is_word \
+                and tokens[j - 1].lower not in _PHRASE_CONNECTORS:
+            return j - 1  # `Hoff’s letter makes a case`: an article after a noun follows a verb
         if token.lower in _PHRASE_CONNECTORS and not _name_follows(tokens, j + 1, limit):
             if _role_of_field(tokens, j, limit):
                 j += 2  # "the former secretary of state", "the chief of staff"
@@ -511,6 +515,9 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
         kind = phrase_kind(tokens[j + 1 : end]) if tokens[j + 1].lower not in _CLAUSE_OPENERS else None
         if kind == "pronoun" and end < limit and tokens[end].is_word:
             kind = None  # `said he would`: not an inverted cue
+        named = _named_after(tokens, end, limit) if kind == "nominal" else None
+        if named is not None:
+            return Cue(_mention(tokens, named[0], named[1], "name", text), "inverted", tokens[j].lower)
         if end < limit and tokens[end].lower == "as":
             kind = None  # `described the ordeal as “horrendous”`: the object, not the speaker
         if kind == "nominal":
@@ -543,6 +550,15 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
         return Cue(_mention(tokens, i, end, kind, text), "after", tokens[k].lower)
     mention = _according_to(tokens, i, min(limit, i + 3), text)
     return Cue(mention, "according") if mention else None
+
+
+def _named_after(tokens: list[Token], end: int, limit: int) -> tuple[int, int] | None:
+    """`said the base chief known as Bob`, `said a farmer named Lena Holm`: the name given."""
+    if end >= limit or not (tokens[end - 1].lower == "known" and tokens[end].lower == "as" or tokens[end].lower == "named"):
+        return None
+    k = end + 1
+    stop = _name_run(tokens, k, limit) if k < limit and _is_name_word(tokens[k]) else k
+    return (k, stop) if stop > k else None
 
 
 def _affiliation_end(tokens: list[Token], end: int, limit: int) -> int:
@@ -671,6 +687,12 @@ def cue_before(tokens: list[Token], floor: int, q: int, text: str,
         if _in_closed_subordinate_clause(tokens, floor, v, q):
             continue  # `When X suggested …, Y fired back: “…”`: the main clause has the speaker
         cue = _cue_at_verb(tokens, floor, v, q, text, verbs, sentence_floor)
+        if cue is not None and _names_a_thing(tokens, v, cue):
+            # `X shared a syllabus for a class called “Perception”`: the name is X's word for it
+            subject = sentence_subject(tokens, floor if sentence_floor is None else sentence_floor, v, text)
+            if subject is not None and subject.start != cue.mention.start:
+                return Cue(subject, "before", tokens[v].lower)
+            continue
         if cue is not None:
             return _outer_cue(tokens, floor, q, text, cue, verbs, sentence_floor)
         tried += 1
@@ -680,6 +702,17 @@ def cue_before(tokens: list[Token], floor: int, q: int, text: str,
     if mention is not None:
         return Cue(mention, "according")
     return None
+
+
+_NAMING_VERBS = word_set("called dubbed titled entitled named nicknamed labeled labelled")
+
+
+def _names_a_thing(tokens: list[Token], v: int, cue: Cue) -> bool:
+    """`a short film called “Tenemos Familias”`: an indefinite noun phrase right before a naming
+    participle that the quote follows is the thing named, not a speaker."""
+    return (tokens[v].lower in _NAMING_VERBS and cue.how == "before" and cue.mention.kind == "nominal"
+            and cue.mention.text.split()[0].lower() in ("a", "an") and v + 1 < len(tokens)
+            and tokens[v + 1].is_quote and tokens[v - 1].end == cue.mention.end)
 
 
 _SUBORDINATORS = word_set("when whenever after before while if although though because since once until")
@@ -794,8 +827,14 @@ def _is_verb_object(tokens: list[Token], mention: Mention, floor: int) -> bool:
     k = next((k for k in range(floor, len(tokens)) if tokens[k].start == mention.start), None)
     if k is None or k == floor:
         return False
+    if k - 1 > floor and tokens[k - 1].lower in _PARTICLES:
+        k -= 1  # `started out their debate saying`, `put out a statement saying`
     before = tokens[k - 1]
-    return before.is_word and not before.is_capitalized and _looks_like_verb(before)
+    return before.is_word and not before.is_capitalized and (_looks_like_verb(before) or before.lower in _COMMON_VERBS)
+
+
+_PARTICLES = word_set("out up off back down")
+_COMMON_VERBS = word_set("put puts sent sends posted posts shared shares issue issues released releases began begins")
 
 
 def _inverted_subject(tokens: list[Token], v: int, q: int, text: str) -> Mention | None:
@@ -818,9 +857,12 @@ def colon_cue(tokens: list[Token], floor: int, q: int, text: str) -> Cue | None:
             end -= 1  # "response was:"
     start = np_backward(tokens, end, floor)
     kind = phrase_kind(tokens[start:end])
+    joint = start - 1 > floor and tokens[start - 1].lower == "and" and _is_name_word(tokens[start - 2])
     if start > floor and tokens[start - 1].is_word and not tokens[start - 1].is_capitalized \
-            and tokens[start - 1].lower != "from":
-        return None  # `X told Fox News: “…”`, `later on CNN: “…”`: an object, not the speaker
+            and tokens[start - 1].lower != "from" and not (joint and kind == "name"):
+        # `X told Fox News: “…”`, `later on CNN: “…”`: an object, not the speaker; but
+        # `Mark Blumenthal and Jon Cohen: “…”` signs the quote by its authors
+        return None
     if kind in ("name", "nominal") and start < end:
         if kind == "nominal" and not _is_possessive(tokens[start]):
             return None
@@ -858,7 +900,39 @@ def fragment_cue(tokens: list[Token], floor: int, q: int, text: str) -> Cue | No
     if cue is not None:
         return cue
     mention = sentence_subject(tokens, floor, q, text)
+    if mention is not None:
+        mention = _author_of_words(tokens, floor, q, mention, text) or mention
     return Cue(mention, "subject") if mention else None
+
+
+_WORDS_NOUNS = word_set("""
+slogan motto mantra refrain catchphrase phrase language words word rhetoric remark remarks comment
+comments statement statements claim claims assertion assertions accusation accusations allegation
+allegations charge charges response reply answer retort quip joke message tweet tweets argument
+arguments promise promises pledge vow plea warning warnings criticism description verdict line lines
+""")
+
+
+def _author_of_words(tokens: list[Token], floor: int, q: int, mention: Mention, text: str) -> Mention | None:
+    """`Hillary Clinton’s campaign slogan is “I’m with her”`: a subject naming someone's words
+    (slogan, accusation, remarks) credits them to the one whose words they are."""
+    k = next((k for k in range(floor, q) if tokens[k].start == mention.start), None)
+    if k is None or not tokens[k].is_capitalized:
+        return None
+    p = k
+    while p < q and tokens[p].is_capitalized and not _is_possessive(tokens[p]) and p - k < 4:
+        p += 1
+    if p >= q or not tokens[p].is_capitalized or not _is_possessive(tokens[p]):
+        return None
+    for j in range(p + 1, min(q, p + 5)):
+        token = tokens[j]
+        if not token.is_word or token.is_capitalized:
+            return None
+        if token.lower in _WORDS_NOUNS:
+            return _mention(tokens, k, p + 1, "name", text)
+        if _looks_like_verb(token) or token.lower in CLAUSE_BOUNDARIES:
+            return None
+    return None
 
 
 def speech_subjects(tokens: list[Token], floor: int, end: int, text: str,

@@ -336,16 +336,35 @@ _TITLE_MINOR_WORDS = word_set("a an the and or nor but of to in on at for by wit
 
 def _is_kept(text: str, item: _Found) -> bool:
     if item.kind == "full":
-        return True
+        return not _lone_word_paragraph(text, item.span)
     if item.cue is None or item.resolution.speaker is None or item.span.scare_quoted:
         return False
     if _names_a_program(text, item.span):
         return False
+    if item.cue.how == "subject" and _common_word(text, item.cue.mention):
+        return False  # `Once a small fringe, this “alternative” …`: a capitalized word, no subject
     if item.how != "subject":
         return True
     # Without a speech verb, only a person as the sentence's subject makes a fragment someone's
     # words, and a title (“The Walking Dead”, “Gang of Eight”) is nobody's.
     return item.cue.mention.kind != "nominal" and not _is_title(text[item.span.start : item.span.end])
+
+
+def _common_word(text: str, mention: Mention) -> bool:
+    """A one-word name ("Once", "Questions") that the article also writes in lowercase is an
+    ordinary word opening the sentence."""
+    word = mention.text
+    return (mention.kind == "name" and word.isalpha() and not word.isupper()
+            and re.search(rf"(?<![^\W\d_]){re.escape(word.lower())}(?![^\W\d_])", text) is not None)
+
+
+def _lone_word_paragraph(text: str, span: QuotedSpan) -> bool:
+    """`"Related:"`, `"Nooooo!"`: a paragraph that is one quoted word is a label or a shout, not a
+    statement."""
+    start = text.rfind("\n", 0, span.start) + 1
+    end = text.find("\n", span.end)
+    paragraph = text[start : len(text) if end < 0 else end]
+    return len(re.findall(r"\w+", paragraph)) == 1
 
 
 def _is_title(words: str, least: int = 2) -> bool:
@@ -355,7 +374,7 @@ def _is_title(words: str, least: int = 2) -> bool:
         w[0].isupper() or w.lower() in _TITLE_MINOR_WORDS for w in found)
 
 
-_PROGRAM_LEAD = re.compile(r"(?:\w(?:’s|'s|s’|s')|\bon)\W*$")
+_PROGRAM_LEAD = re.compile(r"(?:\w(?:’s|'s|s’|s')|\b(?:on|told|with))\W*$")
 
 
 def _names_a_program(text: str, span: QuotedSpan) -> bool:

@@ -19,13 +19,14 @@ from .lexicon import (
     word_set,
 )
 from .model import KnownSpeaker
+from .tokens import WORD_INNER
 
 _INITIAL = re.compile(r"[A-Z]\.")
-_NAME_TOKEN = re.compile(r"(?:[A-Z]\.|[A-Z][\w’'\-]*\.?)")
+_NAME_TOKEN = re.compile(rf"(?:[A-Z]\.|[A-Z][{WORD_INNER}]*\.?)")
 # A run of capitalized words; a full stop only after an initial or an abbreviation ("Sen.", "J."),
 # so "… met Cruz. Along the way …" is not one name.
-_RUN_WORD = r"(?:[A-Z]\.|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Prof|St|Jr|Sr|Ft|Mt)\.|[A-Z][\w’'\-]*)"
-_CAPITALIZED_RUN = re.compile(rf"(?:{_RUN_WORD}[ \u00a0]+(?:of[ \u00a0]+)?)*[A-Z][\w’'\-]*")
+_RUN_WORD = rf"(?:[A-Z]\.|(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Prof|St|Jr|Sr|Ft|Mt)\.|[A-Z][{WORD_INNER}]*)"
+_CAPITALIZED_RUN = re.compile(rf"(?:{_RUN_WORD}[ \u00a0]+(?:of[ \u00a0]+)?)*[A-Z][{WORD_INNER}]*")
 _NON_PERSON_WORDS = word_set("""
 house department party committee times news post journal university college school street company
 inc corp group center centre council association foundation institute agency office court church

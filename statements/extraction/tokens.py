@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from .quotes import QuotedSpan
 
 QUOTE = "\x00Q"
+# Inside a word besides \w: apostrophes, hyphens, combining accents (a name in decomposed form,
+# "Pen\u0303a") and the debris of a mis-decoded accent ("PeÃ±a", "SarukhÃ\x83Â¡n"): a name keeps
+# every character the article spells it with.
+_MARKS = "\u0300-\u036f\u0080-\u009f\u00a1-\u00aa\u00ac-\u00ba\u00bc-\u00bf"
+WORD_INNER = "\\w’'\\-" + _MARKS
 _ABBREVIATION = (
     r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Prof|St|Jr|Sr|Sens|Reps|Mt|Ft|Gens)\."
 )
 _TOKEN = re.compile(
-    rf"{_ABBREVIATION}|No\.(?=\s+\d)|(?<=\()[DRI]-[A-Z][a-z]*\.?(?:[A-Z]\.)*(?=\))|(?:[A-Za-z]\.){{2,}}|[A-Z]\.(?=\s+[A-Z])|\d+(?:[.,]\d+)+|\w(?:[\w’'&\-]*\w)?|[^\w\s]"
+    rf"{_ABBREVIATION}|No\.(?=\s+\d)|(?<=\()[DRI]-[A-Z][a-z]*\.?(?:[A-Z]\.)*(?=\))|(?:[A-Za-z]\.){{2,}}|[A-Z]\.(?=\s+[A-Z])|\d+(?:[.,]\d+)+|\w(?:[\w’'&\-{_MARKS}]*[\w{_MARKS}])?|[^\w\s]"
 )
 _SENTENCE_END = {".", "!", "?"}
 
