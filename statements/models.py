@@ -504,10 +504,9 @@ class QuoteQuerySet(models.QuerySet):
         a topic's) whose stored monthly counts ([(first day of month, count)], newest month
         first) say which months hold those rows: only those months' articles are read, newest
         first until the page is full, so page 1 and page 500 of 100,000 quotes cost about the
-        same. A short list, or rows past the
-        dated quotes, take the plain slice (SQL sorts a short list faster than it reads a
-        month). Either way the page's rows are found from ids alone (covering indexes, no
-        article text read), then fetched by id."""
+        same. A short list, or rows past the dated quotes, take the plain slice (SQL sorts a
+        short list faster than it reads a month). Either way the page's rows are found from ids
+        alone (covering indexes, no article text read), then fetched by id."""
         ordered = self.newest_first()
         window = None
         if sum(count for _, count in monthly_counts) >= WINDOWED_LIST_SIZE:

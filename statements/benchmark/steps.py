@@ -17,7 +17,6 @@ from django.utils.text import slugify
 
 from ..indexing import index_queue_apply
 from ..models import Article, Quote, Source, Speaker, SpeakerAlias, Statement, Topic
-from ..planner_statistics import planner_statistics_refresh
 from ..sanitizing import text_to_html
 from ..services import content_hash_for
 from .corpus import ArchiveShape
@@ -117,7 +116,6 @@ def step_generate(*, articles, seed, **_):
         totals["quotes"] += len(quote_rows)
         totals["statements"] += len(statement_rows)
     call_command("recount_quotes", verbosity=0)  # bulk rows bypassed the index queue
-    planner_statistics_refresh(force=True)
     seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
