@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from . import services, statement_linking
-from .forms import ArticlePasteForm, ChooseSpeakerForm
+from .forms import ArticlePasteForm, ChooseSpeakerForm, QuoteAdminForm
 from .models import (
     Article,
     Quote,
@@ -210,11 +210,11 @@ class QuoteAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", ("speaker", admin.RelatedOnlyFieldListFilter), ("article__source", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["speaker", "article"]
     search_fields = ["text", "speaker__name", "article__title"]
+    form = QuoteAdminForm
     autocomplete_fields = ["speaker", "article", "statement"]
-    filter_horizontal = ["topics"]
     ordering = ["status", "-confidence", "-created_at"]
     actions = ["approve", "reject", "reattribute", "split_from_statement"]
-    fields = ["text", "speaker", "article", "start", "end", "kind", "status", "confidence", "statement", "statement_pinned", "topics"]
+    fields = ["text", "speaker", "article", "start", "end", "kind", "status", "confidence", "statement", "statement_pinned", "chosen_topics"]
 
     def changelist_view(self, request, extra_context=None):
         # The quote list is the review queue: with no filter chosen, it opens on what waits.

@@ -78,7 +78,7 @@ class TopicQuotesFeed(QuoteFeed):
 
     def items(self, topic):
         return Quote.objects.published().on_topic(topic).with_related().newest_first_slice(
-            0, ITEMS, monthly_counts=MonthlyQuoteCount.objects.newest_first(topic=topic)
+            0, ITEMS, monthly_counts=MonthlyQuoteCount.objects.newest_first(topic=topic), topic=topic
         )
 
 

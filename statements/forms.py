@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 
 from .models import Article, Quote, Source, Speaker, Topic
@@ -149,3 +150,26 @@ class SpeakerFilterForm(forms.Form):
         for name, empty in (("role", "All roles"), ("country", "All countries")):
             values = public.exclude(**{name: ""}).order_by(name).values_list(name, flat=True).distinct()
             self.fields[name].choices = [("", empty), *((value, value) for value in values)]
+
+
+class QuoteAdminForm(forms.ModelForm):
+    """The admin's quote form. The admin will not offer a many-to-many that has its own
+    relation model (Quote.topics, through QuoteTopic) as a field, so the topics are chosen
+    here and set through the relation, which dates and counts them as any other change."""
+
+    chosen_topics = forms.ModelMultipleChoiceField(
+        Topic.objects.all(), required=False, label="Topics", widget=FilteredSelectMultiple("topics", is_stacked=False)
+    )
+
+    class Meta:
+        model = Quote
+        fields = ["text", "speaker", "article", "start", "end", "kind", "status", "confidence", "statement", "statement_pinned"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("chosen_topics", list(self.instance.topics.values_list("pk", flat=True)))
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        self.instance.topics.set(self.cleaned_data["chosen_topics"])

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -371,6 +373,13 @@ class Article(TimestampedModel):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        may_have_moved = not self._state.adding and (update_fields is None or "published" in update_fields)
+        super().save(*args, **kwargs)
+        if may_have_moved:
+            QuoteTopic.objects.filter(quote__article=self).update(published=self.published)
+
     def get_absolute_url(self):
         return reverse("statements:article-detail", kwargs={"slug": self.slug})
 
@@ -483,12 +492,18 @@ def _months_holding(monthly_counts, start, stop):
     return None
 
 
+def public_quote_condition(path_to_quote=""):
+    """What makes a quote public (QuoteQuerySet.published), for rows `path_to_quote` away."""
+    return Q(**{
+        f"{path_to_quote}status": Quote.Status.APPROVED,
+        f"{path_to_quote}article__status": Article.Status.PUBLISHED,
+    })
+
+
 class QuoteQuerySet(models.QuerySet):
     def published(self):
         """Approved quotes of published articles: all that the public may see."""
-        return self.filter(
-            status=Quote.Status.APPROVED, article__status=Article.Status.PUBLISHED
-        )
+        return self.filter(public_quote_condition())
 
     def by_speaker(self, speaker):
         return self.filter(speaker=speaker)
@@ -499,27 +514,47 @@ class QuoteQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by(models.F("article__published").desc(nulls_last=True), "-pk")
 
-    def newest_first_slice(self, start, stop, *, monthly_counts):
+    def newest_first_slice(self, start, stop, *, monthly_counts, topic=None):
         """`self.newest_first()[start:stop]`, as a list, for a list of many quotes (a speaker's,
         a topic's) whose stored monthly counts ([(first day of month, count)], newest month
         first) say which months hold those rows: only those months' articles are read, newest
         first until the page is full, so page 1 and page 500 of 100,000 quotes cost about the
         same. A short list, or rows past the dated quotes, take the plain slice (SQL sorts a
         short list faster than it reads a month). Either way the page's rows are found from ids
-        alone (covering indexes, no article text read), then fetched by id."""
+        alone (covering indexes, no article text read), then fetched by id.
+
+        A topic's public quotes (`self`: `published().on_topic(topic)`) are found instead from
+        their links to it (QuoteTopic), in the order of the dates on them, which one index
+        holds: a page costs about its own rows, read from the months that hold it."""
+        if topic is not None:
+            ids = self._ids_on_topic_newest_first(topic, start, stop, monthly_counts)
+        else:
+            ids = self._ids_newest_first(start, stop, monthly_counts)
+        rows = self.filter(pk__in=ids).in_bulk()
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def _ids_newest_first(self, start, stop, monthly_counts):
         ordered = self.newest_first()
         window = None
         if sum(count for _, count in monthly_counts) >= WINDOWED_LIST_SIZE:
             window = _months_holding(monthly_counts, start, stop)
         if window is None:
-            ids = list(ordered.values_list("pk", flat=True)[start:stop])
-        else:
+            return list(ordered.values_list("pk", flat=True)[start:stop])
+        first_month, last_month, skipped = window
+        return _ids_newest_articles_first(
+            ordered, first_month, month_after(last_month), start - skipped, stop - skipped
+        )
+
+    def _ids_on_topic_newest_first(self, topic, start, stop, monthly_counts):
+        links = QuoteTopic.objects.public().filter(topic=topic).newest_first()
+        window = _months_holding(monthly_counts, start, stop)
+        # A page in the newest months reads from the top (a quote whose month is not counted
+        # yet is still on page 1); a deeper one starts at its months.
+        if window is not None and window[2] > 0:
             first_month, last_month, skipped = window
-            ids = _ids_newest_articles_first(
-                ordered, first_month, month_after(last_month), start - skipped, stop - skipped
-            )
-        rows = self.filter(pk__in=ids).in_bulk()
-        return [rows[pk] for pk in ids if pk in rows]
+            links = links.filter(published__gte=first_month, published__lt=month_after(last_month))
+            start, stop = start - skipped, stop - skipped
+        return list(links.values_list("quote_id", flat=True)[start:stop])
 
     def latest(self, count, *, articles_per_quote=5):
         """The `count` newest quotes, looked for among the newest articles first, so the cost
@@ -572,7 +607,7 @@ class Quote(TimestampedModel):
         default=False,
         help_text="An editor placed this quote in its statement (or split it out): re-linking keeps it so.",
     )
-    topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="quotes", through="QuoteTopic")
 
     objects = QuoteQuerySet.as_manager()
 
@@ -605,6 +640,13 @@ class Quote(TimestampedModel):
     def __str__(self):
         text = self.text
         return f"{self.speaker}: “{text if len(text) <= 60 else text[:59] + '…'}”"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        may_have_moved = not self._state.adding and (update_fields is None or "article" in update_fields)
+        super().save(*args, **kwargs)
+        if may_have_moved:
+            self.topic_links.take_article_dates()
 
     def get_absolute_url(self):
         return reverse("statements:quote-detail", kwargs={"pk": self.pk})
@@ -646,6 +688,53 @@ class Quote(TimestampedModel):
         before_start = ends_before[-sentences] if len(ends_before) >= sentences else paragraph_start
         after_end = ends_after[sentences - 1] if len(ends_after) >= sentences else paragraph_end
         return text[before_start : self.start], text[self.start : self.end], text[self.end : after_end]
+
+
+class QuoteTopicQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(public_quote_condition("quote__"))
+
+    def newest_first(self):
+        """By the quote's article date, then newest quote first: the order of the topic's index."""
+        return self.order_by(models.F("published").desc(nulls_last=True), "-quote_id")
+
+    def take_article_dates(self):
+        """Copy each row's article date into it (one UPDATE)."""
+        article_date = Quote.objects.filter(pk=models.OuterRef("quote_id")).values("article__published")[:1]
+        return self.update(published=models.Subquery(article_date))
+
+
+class QuoteTopic(models.Model):
+    """A quote's topic. The row carries a copy of the quote's article date, so a topic's page
+    reads its newest quotes in order off one index, at any archive size
+    (QuoteQuerySet.newest_on_topic_slice). Adding a topic to a quote (`quote.topics.add`,
+    `.set`) fills the date in; saving an article or moving a quote keeps it in step."""
+
+    # Each indexed by the index that leads with it: unique_together and Meta.indexes.
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="topic_links", db_index=False)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="quote_links", db_index=False)
+    published = models.DateField(null=True, blank=True, editable=False)
+
+    objects = QuoteTopicQuerySet.as_manager()
+
+    class Meta:
+        db_table = "statements_quote_topics"  # the table of the plain many-to-many it replaced
+        unique_together = [("quote", "topic")]
+        indexes = [models.Index(fields=["topic", "published", "quote"], name="quotetopic_topic_date")]
+
+    def __str__(self):
+        return f"{self.quote_id} on {self.topic}"
+
+
+@receiver(m2m_changed, sender=QuoteTopic)
+def quote_topics_dated(sender, instance, action, reverse, pk_set, **kwargs):
+    if action != "post_add" or not pk_set:
+        return
+    if reverse:  # topic.quotes.add(…)
+        added = QuoteTopic.objects.filter(topic=instance, quote_id__in=pk_set)
+    else:
+        added = QuoteTopic.objects.filter(quote=instance, topic_id__in=pk_set)
+    added.take_article_dates()
 
 
 # A sentence ends at . ! or ? (perhaps closed by a quote mark) before a capital or an opening

@@ -8,7 +8,7 @@ from functools import cached_property
 from django.db import transaction
 
 from .extraction import Alias, KnownSpeaker, extract_quotes
-from .models import Quote, Speaker, SpeakerAlias, Topic, unique_slug
+from .models import Quote, QuoteTopic, Speaker, SpeakerAlias, Topic, unique_slug
 
 UNATTRIBUTED = "Unattributed"
 
@@ -122,7 +122,11 @@ def quotes_propose(*, article, directory=None, topic_matcher=None, extracted=Non
     # Proposed quotes are not public, so nothing is indexed for them: one insert for all, no
     # per-row signals. Approving one later saves it and queues it for the index.
     Quote.objects.bulk_create(created)
-    Quote.topics.through.objects.bulk_create(
-        [Quote.topics.through(quote_id=q.pk, topic_id=t.pk) for q, topics in zip(created, topics_of, strict=True) for t in topics]
+    QuoteTopic.objects.bulk_create(
+        [
+            QuoteTopic(quote_id=quote.pk, topic_id=topic.pk, published=article.published)
+            for quote, topics in zip(created, topics_of, strict=True)
+            for topic in topics
+        ]
     )
     return created

@@ -70,15 +70,18 @@ class StoredCountPaginator(Paginator):
     lags a change by a moment (the queue applies it just after the commit) never hides a
     quote from the first page."""
 
-    def __init__(self, object_list, per_page, *, count, monthly_counts, **kwargs):
+    def __init__(self, object_list, per_page, *, count, monthly_counts, topic=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count = count  # takes the place of the counting cached_property
         self.monthly_counts = monthly_counts
+        self.topic = topic
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = self.object_list.newest_first_slice(bottom, bottom + self.per_page, monthly_counts=self.monthly_counts)
+        rows = self.object_list.newest_first_slice(
+            bottom, bottom + self.per_page, monthly_counts=self.monthly_counts, topic=self.topic
+        )
         return self._get_page(rows, number, self)
 
 
@@ -173,6 +176,9 @@ class TopicDetailView(QuoteListOfObjectMixin, ListView):
 
     def get_queryset(self):
         return self.quotes().on_topic(self.object)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, topic=self.object, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -3,7 +3,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from statements.models import Article, Quote, Speaker, SpeakerAlias, SpeakerRedirect
-from tests.factories import make_article, make_quote, make_speaker
+from tests.factories import make_article, make_quote, make_speaker, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +132,19 @@ def test_merge_refuses_merging_a_speaker_into_itself(editor_client):
     speaker = make_speaker()
     response = run_action(editor_client, "speaker", "merge_into", [speaker])
     assert speaker.pk not in [s.pk for s in response.context["form"].fields["speaker"].queryset]
+
+
+def test_quote_form_shows_and_changes_its_topics(editor_client, client):
+    china, trade = make_topic("China"), make_topic("Trade")
+    quote = make_quote()
+    quote.topics.add(china)
+    url = reverse("admin:statements_quote_change", args=[quote.pk])
+    form = editor_client.get(url).context["adminform"].form
+    assert list(form["chosen_topics"].value()) == [china.pk]
+    response = editor_client.post(url, {
+        "text": quote.text, "speaker": quote.speaker.pk, "article": quote.article.pk, "start": quote.start,
+        "end": quote.end, "kind": "full", "status": "approved", "confidence": "1", "chosen_topics": [trade.pk],
+    })
+    assert response.status_code == 302
+    assert list(quote.topics.all()) == [trade]
+    assert quote.topic_links.get().published == quote.article.published

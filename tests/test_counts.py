@@ -233,7 +233,7 @@ def test_admin_edits_and_deletes_keep_the_counts(archive, committed, editor_clie
     a = archive
     form = {
         "text": a.allies.text, "speaker": a.biden.pk, "article": a.article.pk, "start": a.allies.start,
-        "end": a.allies.end, "kind": "full", "status": "approved", "confidence": "1", "topics": [a.trade.pk],
+        "end": a.allies.end, "kind": "full", "status": "approved", "confidence": "1", "chosen_topics": [a.trade.pk],
     }
     with committed():
         response = editor_client.post(reverse("admin:statements_quote_change", args=[a.allies.pk]), form)

@@ -129,5 +129,38 @@ def test_long_lists_page_through_the_stored_months_like_the_plain_sort(client, s
             start, start + per_page, monthly_counts=models.MonthlyQuoteCount.objects.newest_first(speaker=speaker)
         )
         assert [q.text for q in window] == plain[start : start + per_page]
+        window = Quote.objects.published().on_topic(topic).newest_first_slice(
+            start, start + per_page, monthly_counts=models.MonthlyQuoteCount.objects.newest_first(topic=topic), topic=topic
+        )
+        assert [q.text for q in window] == plain[start : start + per_page]
     feed = client.get(f"/feeds/speakers/{speaker.slug}/").content.decode()
     assert feed.index("Remark 26 here") < feed.index("she said") < feed.index("Remark 31 here") < feed.index("Remark 9 here")
+
+
+def test_a_topics_page_follows_its_quotes_when_their_articles_change_date_or_they_move(client, search_index):
+    """A topic's page orders its quotes by a copy of their article's date (QuoteTopic): adding
+    a topic from either side, redating an article and moving a quote all keep it in step."""
+    import datetime
+
+    topic = make_topic("Dated Topic")
+    older = make_article("Older. “Words of the older piece,” she said.", published=datetime.date(2020, 1, 1))
+    newer = make_article("Newer. “Words of the newer piece,” he said.", published=datetime.date(2021, 1, 1))
+    later = make_article("Later. “Words of the newer piece,” he said.", published=datetime.date(2023, 1, 1))
+    second = make_quote(newer, "Words of the newer piece")  # made first: ids do not give the order
+    first = make_quote(older, "Words of the older piece")
+    first.topics.add(topic)
+    topic.quotes.add(second)
+    search_index()
+
+    def shown():
+        return [q.article.title for q in client.get(topic.get_absolute_url()).context["object_list"]]
+
+    assert shown() == [newer.title, older.title]
+    older.published = datetime.date(2022, 6, 1)
+    older.save()
+    search_index()
+    assert shown() == [older.title, newer.title]
+    second.article = later
+    second.save()
+    search_index()
+    assert shown() == [later.title, older.title]

@@ -9,9 +9,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import call_command
 from django.urls import reverse
 
-from statements.models import Article, Quote, Speaker, SpeakerAlias
+from statements.models import Article, Quote, QuoteTopic, Speaker, SpeakerAlias
 from statements.services import article_import
-from tests.factories import make_speaker
+from tests.factories import make_speaker, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +116,13 @@ def test_extract_quotes_command_works_on_an_empty_database(tmp_path):
     call_command("extract_quotes", str(path), stdout=out)
     (line,) = [json.loads(raw) for raw in out.getvalue().splitlines()]
     assert (line["text"], line["speaker"]) == ("Nothing changes", "Anna Berg")
+
+
+def test_proposed_quotes_take_their_topics_with_the_articles_date():
+    """Topics matched from a quote's words are linked with the date its topic page sorts by."""
+    make_topic("Alliances", keywords="alliance")
+    article = import_text()
+    links = QuoteTopic.objects.filter(quote__article=article)
+    assert [(link.quote.text, link.topic.name, link.published) for link in links] == [
+        ("The alliance stands together", "Alliances", datetime.date(2022, 5, 3))
+    ]

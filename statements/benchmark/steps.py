@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 
 from ..indexing import index_queue_apply
-from ..models import Article, Quote, Source, Speaker, SpeakerAlias, Statement, Topic
+from ..models import Article, Quote, QuoteTopic, Source, Speaker, SpeakerAlias, Statement, Topic
 from ..sanitizing import text_to_html
 from ..services import content_hash_for
 from .corpus import ArchiveShape
@@ -58,7 +58,6 @@ def step_generate(*, articles, seed, **_):
         [SpeakerAlias(speaker=speakers[i], text=s["alias"]) for i, s in enumerate(shape.speakers) if s["alias"]]
     )
     article_topic = Article.topics.through
-    quote_topic = Quote.topics.through
     statements_made = set()
     article_id = quote_id = 0
     generated = shape.articles(articles)
@@ -105,13 +104,15 @@ def step_generate(*, articles, seed, **_):
                         statement_id=quote.statement,
                     )
                 )
-                quote_topic_rows += [quote_topic(quote_id=quote_id, topic_id=topics[t].pk) for t in quote.topics]
+                quote_topic_rows += [
+                    QuoteTopic(quote_id=quote_id, topic_id=topics[t].pk, published=item.published) for t in quote.topics
+                ]
         with transaction.atomic():
             Statement.objects.bulk_create(statement_rows, batch_size=1000)
             Article.objects.bulk_create(article_rows, batch_size=200)
             article_topic.objects.bulk_create(article_topic_rows, batch_size=2000)
             Quote.objects.bulk_create(quote_rows, batch_size=1000)
-            quote_topic.objects.bulk_create(quote_topic_rows, batch_size=2000)
+            QuoteTopic.objects.bulk_create(quote_topic_rows, batch_size=2000)
         totals["articles"] += len(article_rows)
         totals["quotes"] += len(quote_rows)
         totals["statements"] += len(statement_rows)
