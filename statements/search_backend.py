@@ -109,6 +109,45 @@ class WordsText(_DirectlyIndexedText):
         return [(word.encode("utf-8"), len(found), len(found) * boost, encode(found)) for word, found in positions.items()]
 
 
+# The most frequent English words. An exact phrase with two of them side by side ("that
+# that", "it is the") would otherwise check the positions of most documents in the archive;
+# each such pair is indexed as a term of its own (WordPairsText) and narrows the phrase first.
+PAIRED_WORDS = _STOP_WORDS | frozenset((
+    "about", "after", "all", "also", "been", "but", "could", "did", "do", "does", "had", "has",
+    "he", "her", "him", "his", "how", "i", "its", "just", "me", "more", "most", "my", "no", "now",
+    "one", "only", "our", "out", "over", "said", "say", "says", "she", "so", "some", "such",
+    "than", "their", "them", "then", "there", "these", "they", "those", "through", "up", "was",
+    "were", "what", "which", "who", "whom", "why", "would",
+))
+# Every document carries this term in the pairs field: a segment whose documents all have it
+# was indexed with pairs (an index built before them is read the general way).
+PAIRS_PRESENT = " "
+
+
+def word_pairs_field_name(words_field_name):
+    return f"{words_field_name}_pairs"
+
+
+class WordPairsText(_DirectlyIndexedText):
+    """Adjacent pairs of frequent words ("that that"), without positions or lengths: the
+    documents an exact phrase holding such a pair can match (see _phrase_ids)."""
+
+    scorable = False
+
+    def __init__(self):
+        super().__init__(analyzer=words_analyzer(), phrase=False, stored=False)
+
+    def _postings(self, value):
+        words = [word.lower() for word in _WORD_RE.findall(value)]
+        counts = {PAIRS_PRESENT: 1}
+        for first, second in zip(words, words[1:], strict=False):
+            if first in PAIRED_WORDS and second in PAIRED_WORDS:
+                pair = f"{first} {second}"
+                counts[pair] = counts.get(pair, 0) + 1
+        boost = self.format.field_boost
+        return [(pair.encode("utf-8"), count, count * boost, pack_uint(count)) for pair, count in counts.items()]
+
+
 class StemmedText(_DirectlyIndexedText):
     """Stemmed words without stop words or positions: what a plain search matches and ranks by."""
 
@@ -173,6 +212,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             elif getattr(field_class, "stemmed", True) is False:
                 schema.remove(name)
                 schema.add(name, WordsText(stored=False))
+                schema.add(word_pairs_field_name(name), WordPairsText())
                 self.words_field_name = name
             elif field_class.document:
                 # No positions: exact phrases are matched on the word-for-word field.
@@ -481,6 +521,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             document.pop("boost", None)
             for name in self.unindexed_fields:
                 document.pop(name, None)
+            if self.words_field_name in document:
+                document[word_pairs_field_name(self.words_field_name)] = document[self.words_field_name]
             yield {key: self._from_python(value) for key, value in document.items()}
 
     def update(self, index, iterable, commit=True):
@@ -784,9 +826,46 @@ def _query_ids(query, searcher, reader):
         field = searcher.schema[query.field()]
         terms = [whoosh_query.Term(query.field(), field.from_bytes(b)) for b in query._btexts(reader)]
         return _query_ids(whoosh_query.Or(terms), searcher, reader)
-    # Phrases and anything else: Whoosh's own matcher, one document at a time.
+    if isinstance(query, whoosh_query.Phrase):
+        ids = _phrase_ids(query, searcher, reader)
+        if ids is not None:
+            return ids
+    # Other phrases and anything else: Whoosh's own matcher, one document at a time.
     matcher = query.matcher(searcher)
     return set(matcher.all_ids()) if matcher.is_active() else set()
+
+
+def _phrase_ids(query, searcher, reader):
+    """The documents of one segment holding an exact phrase that has a pair of frequent words
+    in it, from the pairs' postings and the words' postings, checking the positions of those
+    documents only; None for other phrases, or a segment indexed without pairs."""
+    words, fieldname = query.words, query.fieldname
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a in PAIRED_WORDS and b in PAIRED_WORDS]
+    pairs_field = word_pairs_field_name(fieldname)
+    if query.slop != 1 or not pairs or pairs_field not in searcher.schema:
+        return None
+    if reader.doc_frequency(pairs_field, PAIRS_PRESENT.encode()) != reader.doc_count_all():
+        return None
+    terms = [whoosh_query.Term(pairs_field, pair) for pair in pairs] + [whoosh_query.Term(fieldname, w) for w in words]
+    candidates = None
+    for term in terms:
+        ids = _query_ids(term, searcher, reader)
+        candidates = ids if candidates is None else candidates & ids
+        if not candidates:
+            return set()
+    if len(words) == 2:
+        return candidates  # the pair's own postings are the answer
+    field = searcher.schema[fieldname]
+    postings = [reader.postings(fieldname, field.to_bytes(word)) for word in words]
+    found = set()
+    for docnum in sorted(candidates):
+        positions = []
+        for matcher in postings:
+            matcher.skip_to(docnum)
+            positions.append(set(matcher.value_as("positions")))
+        if any(all(start + i in positions[i] for i in range(1, len(words))) for start in positions[0]):
+            found.add(docnum)
+    return found
 
 
 def _scored_as_terms(query):

@@ -50,6 +50,35 @@ def test_phrase_is_not_stemmed(client, search_index):
     assert len(result_texts(search(client, q="coercive behavior"))) == 2  # words are stemmed
 
 
+PHRASES_OF_FREQUENT_WORDS = {
+    "Intro. “We said that that was the end of it,” he said.": "We said that that was the end of it",
+    "Intro. “That was it. That is what we said,” he said.": "That was it. That is what we said",
+    "Intro. “It is the law and it is not the end,” she said.": "It is the law and it is not the end",
+    "Intro. “The law is it, the end is near,” she said.": "The law is it, the end is near",
+    "Intro. “It is clear what is the rule,” she said.": "It is clear what is the rule",  # both pairs, apart
+}
+
+
+@pytest.mark.parametrize("pairs_indexed", [True, False])
+def test_phrases_of_frequent_words_match_only_where_the_words_stand_together(client, search_index, monkeypatch, pairs_indexed):
+    """Pairs of frequent words narrow a phrase from their own postings (search_backend._phrase_ids);
+    an index written before pairs existed answers the same, the general way."""
+    if not pairs_indexed:
+        from statements import search_backend
+
+        monkeypatch.setattr(search_backend.WordPairsText, "_postings", lambda field, value: [])
+    quotes = [make_quote(make_article(text), words) for text, words in PHRASES_OF_FREQUENT_WORDS.items()]
+    search_index()
+    said_that, that_was, it_is, _, _ = (quote.text for quote in quotes)
+    assert result_texts(search(client, q='"that that"')) == [said_that]
+    assert sorted(result_texts(search(client, q='"that was"'))) == sorted([said_that, that_was])
+    assert result_texts(search(client, q='"it is the"')) == [it_is]
+    assert result_texts(search(client, q='"it is not the end"')) == [it_is]
+    assert result_texts(search(client, q='"is it the"')) == [quotes[3].text]  # punctuation is not a word
+    assert result_texts(search(client, q='"the it is"')) == []
+    assert search(client, q='"what we said"').context["search"].outcome.total == 1
+
+
 def test_phrase_results_rank_as_whoosh_ranks_the_phrase(client, search_index):
     from haystack import connections
     from whoosh import query as whoosh_query
