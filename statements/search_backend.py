@@ -830,41 +830,55 @@ def _query_ids(query, searcher, reader):
         ids = _phrase_ids(query, searcher, reader)
         if ids is not None:
             return ids
-    # Other phrases and anything else: Whoosh's own matcher, one document at a time.
+    # Anything else: Whoosh's own matcher, one document at a time.
     matcher = query.matcher(searcher)
     return set(matcher.all_ids()) if matcher.is_active() else set()
 
 
 def _phrase_ids(query, searcher, reader):
-    """The documents of one segment holding an exact phrase that has a pair of frequent words
-    in it, from the pairs' postings and the words' postings, checking the positions of those
-    documents only; None for other phrases, or a segment indexed without pairs."""
+    """The documents of one segment holding an exact phrase: the candidates are those of its
+    pairs of frequent words, when the segment has pairs, or else of its rarest word, and only
+    their positions are read. None for a phrase with a gap (slop), which Whoosh matches."""
     words, fieldname = query.words, query.fieldname
-    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a in PAIRED_WORDS and b in PAIRED_WORDS]
+    if query.slop != 1 or len(words) < 2 or fieldname not in searcher.schema:
+        return None
+    field = searcher.schema[fieldname]
+    words_b = [field.to_bytes(word) for word in words]
+    if any((fieldname, word) not in reader for word in words_b):
+        return set()
     pairs_field = word_pairs_field_name(fieldname)
-    if query.slop != 1 or not pairs or pairs_field not in searcher.schema:
-        return None
-    if reader.doc_frequency(pairs_field, PAIRS_PRESENT.encode()) != reader.doc_count_all():
-        return None
-    terms = [whoosh_query.Term(pairs_field, pair) for pair in pairs] + [whoosh_query.Term(fieldname, w) for w in words]
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a in PAIRED_WORDS and b in PAIRED_WORDS]
+    has_pairs = (
+        pairs_field in searcher.schema
+        and reader.doc_frequency(pairs_field, PAIRS_PRESENT.encode()) == reader.doc_count_all()
+    )
+    if pairs and has_pairs:
+        terms = [whoosh_query.Term(pairs_field, pair) for pair in pairs]
+    else:
+        terms = [whoosh_query.Term(fieldname, min(words, key=lambda w: reader.doc_frequency(fieldname, field.to_bytes(w))))]
     candidates = None
-    for term in terms:
+    for term in sorted(terms, key=lambda t: reader.doc_frequency(t.fieldname, t.text.encode("utf-8"))):
         ids = _query_ids(term, searcher, reader)
         candidates = ids if candidates is None else candidates & ids
         if not candidates:
             return set()
-    if len(words) == 2:
+    if len(words) == 2 and pairs and has_pairs:
         return candidates  # the pair's own postings are the answer
-    field = searcher.schema[fieldname]
-    postings = [reader.postings(fieldname, field.to_bytes(word)) for word in words]
+    postings = [reader.postings(fieldname, word) for word in words_b]
     found = set()
     for docnum in sorted(candidates):
         positions = []
         for matcher in postings:
-            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return found
+            if matcher.id() != docnum:
+                break
             positions.append(set(matcher.value_as("positions")))
-        if any(all(start + i in positions[i] for i in range(1, len(words))) for start in positions[0]):
-            found.add(docnum)
+        else:
+            if any(all(start + i in positions[i] for i in range(1, len(words))) for start in positions[0]):
+                found.add(docnum)
     return found
 
 

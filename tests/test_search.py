@@ -62,7 +62,7 @@ PHRASES_OF_FREQUENT_WORDS = {
 @pytest.mark.parametrize("pairs_indexed", [True, False])
 def test_phrases_of_frequent_words_match_only_where_the_words_stand_together(client, search_index, monkeypatch, pairs_indexed):
     """Pairs of frequent words narrow a phrase from their own postings (search_backend._phrase_ids);
-    an index written before pairs existed answers the same, the general way."""
+    an index written before pairs existed answers the same from the rarest word."""
     if not pairs_indexed:
         from statements import search_backend
 
