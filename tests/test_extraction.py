@@ -681,3 +681,126 @@ def test_speaker_known_by_a_name_after_a_description():
 def test_thing_called_by_a_name_is_named_by_the_sentence_subject():
     text = "Later on Sunday, Omar Haddad shared a syllabus for a 2002 psychology class called “Perception” online."
     assert only(text).speaker == "Omar Haddad"
+
+
+def test_verb_coordinated_after_a_participle_pairs_with_the_main_verb():
+    text = ("Advocacy Group Director Lena Holm issued a statement saying the remark “has no place here” "
+            "and said voters will have a “day of judgment.”")
+    assert [q.speaker for q in quotes(text)] == ["Lena Holm", "Lena Holm"]
+
+
+def test_fragment_closed_by_a_comma_belongs_to_the_speaker_after_it():
+    text = ("The early states account for little, while the later states carry more weight "
+            "and “better reflect the whole party,” Omar Haddad wrote.")
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_fragment_speaker_after_it_may_carry_an_appositive():
+    text = "Holm’s bid “looks like a vanity project,” says Omar Haddad, a longtime party activist."
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_time_phrase_between_subject_and_verb():
+    text = "Omar Haddad attacked Holm, who Haddad on Wednesday called “a reckless woman.”"
+    assert only(text).speaker == "Omar Haddad"
+    text = "The Ministry less than two weeks ago said that “secret” files were found on the server."
+    assert only(text).speaker == "Ministry"
+
+
+def test_description_that_can_speak_keeps_its_fragment():
+    text = "Voters went to the polls.\n\nThe council condemns “hateful speech from any candidate.”"
+    quote = only(text)
+    assert (quote.text, quote.speaker) == ("hateful speech from any candidate.", "The council")
+
+
+def test_description_that_cannot_speak_keeps_no_fragment():
+    text = "Voters went to the polls.\n\nThe music seemed to match the “sense of relief” in the arena."
+    assert quotes(text) == []
+
+
+def test_titled_words_used_by_a_named_speaker_are_a_fragment():
+    text = "Omar Haddad said Holm’s situation reminds him of a book titled “The Fall of a Senator.”"
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_time_phrase_ends_a_nominal_subject():
+    text = "The Springfield campaign on Tuesday released a website asking for a “Blamer-in-Chief” wing."
+    assert only(text).speaker == "Springfield campaign"
+
+
+def test_source_opening_the_sentence_vouches_for_the_quote():
+    text = "According to the Daily Ledger, Omar Haddad praised his “wonderful donors” in the hall."
+    assert only(text).speaker == "Daily Ledger"
+
+
+def test_poll_opening_the_sentence_vouches_for_the_quote():
+    text = "In a Ledger-Courier poll released Sunday, 8 percent of voters said they felt “very hopeful.”"
+    assert only(text).speaker == "a Ledger-Courier poll released Sunday"
+    text = "In a memo released as polls closed Tuesday, Omar Haddad wrote that it was “expected.”"
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_noun_like_verb_closing_the_sentence_after_a_description():
+    text = "“Vote for the only candidate who listens,” a voice-over in the ad states."
+    assert only(text).speaker == "a voice-over in the ad"
+
+
+def test_number_standing_for_persons_is_a_subject():
+    text = "The senators sent a letter.\n\n“You have picked a new standard,” the two write."
+    assert only(text).speaker == "the two"
+
+
+def test_two_titles_joined_by_and_describe_one_person():
+    text = "“He is reprising that role,” said former Ohio Gov. and party Chairman Lena Holm."
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_participle_adjective_opens_the_speaker_description():
+    text = "“I don’t know where he stands,” said undecided Republican voter Lena Holm of Dayton."
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_name_set_off_after_a_description_is_the_speaker():
+    text = "“Positions are going to soften,” Ohio Rep. Omar Haddad’s chief of staff, Lena Holm, told reporters."
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_fragment_in_an_opening_participle_clause_belongs_to_the_main_subject():
+    text = "Remarking upon Holm’s “genuine empathy,” Omar Haddad said, “She cares about people.”"
+    assert [q.speaker for q in quotes(text)] == ["Omar Haddad", "Omar Haddad"]
+
+
+def test_reduced_when_clause_between_subject_and_verb():
+    text = "Omar Haddad, when asked what is wrong, responded that the governor “is right about the problems.”"
+    assert only(text).speaker == "Omar Haddad"
+
+
+def test_outlet_reporting_the_whole_sentence_is_the_source():
+    text = "Omar Haddad welcomed the news, saying the senator was “doing the right thing,” the Daily Ledger reported."
+    assert only(text).speaker == "Daily Ledger"
+
+
+def test_agent_of_a_participle_is_not_the_subject():
+    text = "A letter from the Veterans League obtained by the Ledger warns that “any further use will be challenged.”"
+    assert only(text).speaker == "A letter from the Veterans League"
+
+
+def test_abbreviated_month_before_a_day_ends_no_sentence():
+    text = "A Feb. 1 letter from the Veterans League warns that “any further use will be challenged.”"
+    assert only(text).speaker == "A Feb. 1 letter from the Veterans League"
+
+
+def test_dateline_is_no_subject():
+    text = ("SPRINGFIELD, Ill. - Lena Holm, a city council member, rallied supporters, saying: "
+            "“We have to be ready to stop him.”")
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_topic_after_said_of_is_no_speaker():
+    text = "Recalling that moment, Lena Holm, who ran the campaign, said of Haddad: “Will he do the same?”"
+    assert only(text).speaker == "Lena Holm"
+
+
+def test_name_given_by_called_in_an_aside_is_no_speaker():
+    text = "But Lena Holm, at a consulting firm called Haddad Partners, argues that “the ties will deepen,” too."
+    assert only(text).speaker == "Lena Holm"

@@ -89,7 +89,12 @@ def is_speech_verb(tokens: list[Token], i: int, verbs: frozenset[str] = SPEECH_V
 def _standalone_subject(before: Token, verb: Token) -> bool:
     """`Another said`, `one added`: a determiner standing for a person, then a past-tense verb (in
     `some reports` the noun reading wins)."""
+    if before.lower in _STANDALONE_NUMBERS:
+        return verb.lower not in NOUN_LIKE_VERBS  # `the two wrote`, `both said`, but `two reports`
     return before.lower in _STANDALONE_DETERMINERS and (verb.lower.endswith("ed") or verb.lower in IRREGULAR_PAST)
+
+
+_STANDALONE_NUMBERS = word_set("both two three four five")
 
 
 def _is_modified_adjective(tokens: list[Token], k: int) -> bool:
@@ -253,6 +258,9 @@ def _chain_names(tokens: list[Token], end: int, limit: int) -> int:
     delegate Mary Susan` -- descriptive words between capitalized runs belong to one phrase."""
     for _ in range(3):
         modifiers = _modifier_run(tokens, end, limit, loose=True)
+        if end + 1 < limit and tokens[end].lower == "and" and tokens[end - 1].lower in TITLES:
+            # `former Ohio Gov. and party Chairman Lena Holm`: two titles, one person
+            modifiers = _modifier_run(tokens, end + 1, limit, loose=True)
         if not (end < modifiers < limit and _is_name_word(tokens[modifiers])):
             break
         end = _name_run(tokens, modifiers, limit)
@@ -269,7 +277,7 @@ def _nominal_run(tokens: list[Token], i: int, limit: int) -> int:
             break
         if _is_adverb(token) or (j >= first_noun and not token.is_capitalized and _looks_like_verb(token)):
             break
-        if token.lower == "to":
+        if token.lower == "to" or _time_phrase_at(tokens, j, limit):
             break
         if token.lower in _OBJECT_DETERMINERS and j > first_noun and tokens[j - 1].is_word \
                 and tokens[j - 1].lower not in _PHRASE_CONNECTORS:
@@ -366,14 +374,46 @@ def _skip_back(tokens: list[Token], i: int, floor: int) -> int:
     return i
 
 
+_DAYS_AND_MONTHS = word_set("""
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december
+""")
+_TIME_ANCHORS = TIME_NOUNS | _DAYS_AND_MONTHS | word_set("ago")
+_TIME_PHRASE_WORDS = _TIME_ANCHORS | word_set("""
+on in at during last this that next early late earlier later less more than about nearly almost just
+a an one two three four five six seven eight nine ten few several couple of night morning evening
+""")
+
+
+def _time_phrase_at(tokens: list[Token], j: int, limit: int) -> bool:
+    """`on Tuesday`, `last week`: a time adverbial ends the noun phrase before it."""
+    return (tokens[j].lower in ("on", "in", "at", "last", "this", "during") and j + 1 < limit
+            and tokens[j + 1].lower in _DAYS_AND_MONTHS | TIME_NOUNS)
+
+
+def _before_time_phrase(tokens: list[Token], i: int, floor: int) -> int:
+    """`X on Wednesday called`, `X less than two weeks ago said`: the start of a time adverbial
+    ending at i, or i when there is none."""
+    if i <= floor or tokens[i - 1].lower not in _TIME_ANCHORS and not tokens[i - 1].text.isdigit():
+        return i
+    k = i
+    while k > floor and i - k < 6 and (tokens[k - 1].lower in _TIME_PHRASE_WORDS or tokens[k - 1].text.isdigit()):
+        k -= 1
+    return k if k > floor and tokens[k].lower not in TIME_NOUNS else i
+
+
 def subject_before(tokens: list[Token], verb: int, floor: int, text: str) -> Mention | None:
     """The speaker phrase that is the subject of the verb at `verb`."""
     i = _skip_back(tokens, verb, floor)
+    i = _skip_back(tokens, _before_time_phrase(tokens, i, floor), floor)
     if i > floor and tokens[i - 1].lower in _RELATIVES:
         if tokens[i - 1].lower == "which":
             return None
         return _subject_over_appositives(tokens, floor, i - 1, text)
     start = np_backward(tokens, i, floor)
+    if start < i and start - 2 > floor and tokens[start - 1].lower == "by" and tokens[start - 2].is_word \
+            and not tokens[start - 2].is_capitalized and tokens[start - 2].lower.endswith("ed"):
+        return subject_before(tokens, start - 2, floor, text)  # `a letter obtained by the AP warns`
     if start < i and start > floor and tokens[start - 1].lower in _ADVERBIAL_PREPOSITIONS:
         return subject_before(tokens, start - 1, floor, text)  # "X in his speech called", "X has in the past said"
     if start < i and not _is_place(tokens[start:i]):
@@ -417,8 +457,10 @@ def _earlier_subject(tokens: list[Token], floor: int, end: int, text: str) -> Me
         if tokens[v].is_word and not tokens[v].is_capitalized and _looks_like_verb(tokens[v]) \
                 and not (tokens[v].lower in NOUN_LIKE_VERBS and not _subject_like(_word_before(tokens, v))):
             # "defended the group against recent attacks, but admitted": a noun, not the earlier verb
+            if tokens[v].lower.endswith("ing"):
+                continue  # `X issued a statement saying … and said`: "said" pairs with "issued"
             mention = subject_before(tokens, v, floor, text)
-            if mention is not None:
+            if mention is not None and not _is_verb_object(tokens, mention, floor):
                 return mention
     return sentence_subject(tokens, floor, end, text)
 
@@ -446,15 +488,20 @@ def _subject_over_appositives(tokens: list[Token], floor: int, end: int, text: s
             continue
         if is_speech_verb(tokens, seg_end - 1):
             return best or subject_before(tokens, seg_end - 1, seg_start, text)
+        if tokens[seg_start].lower in _SUBORDINATORS and seg_start + 1 < seg_end \
+                and tokens[seg_start + 1].lower.endswith(("ed", "ing")):
+            continue  # `X, when asked about Y, responded`: a clause without a subject of its own
         # `X, a delegate and the president of Y, said`: "and" inside a described role
         conjunctions = _APPOSITIVE_BREAKS - {"and"} if tokens[seg_start].lower in DETERMINERS else _APPOSITIVE_BREAKS
-        if any(t.is_quote or t.lower in conjunctions for t in tokens[seg_start:seg_end]):
-            break
+        lead = seg_start + 1 if seg_start == floor and tokens[seg_start].lower in _SUBJECT_LEADS else seg_start
+        if any(t.is_quote or t.lower in conjunctions for t in tokens[lead:seg_end]):
+            break  # but `But Lena Holm, …, said`: a conjunction opening the sentence
         start = np_backward(tokens, seg_end, seg_start)
         if start == seg_end or _is_place(tokens[start:seg_end]):
             continue
         kind = phrase_kind(tokens[start:seg_end])
-        opens_segment = start == seg_start or is_speech_verb(tokens, start - 1) or (
+        named = tokens[start - 1].lower in _NAMING_VERBS  # `a firm called Lena Holm Partners`
+        opens_segment = start == seg_start or is_speech_verb(tokens, start - 1) and not named or (
             start - 1 == seg_start and tokens[seg_start].lower in _SUBJECT_LEADS)  # "As X, …, put it:"
         if kind == "pronoun" and opens_segment and best is None:
             return _mention(tokens, start, seg_end, kind, text)
@@ -469,9 +516,19 @@ _LEADING_CONJUNCTIONS = word_set("and but yet so")
 _LEADING_ADVERBS = word_set("then also still again finally even only")
 
 
+def _opening_segments(tokens: list[Token], floor: int, end: int) -> list[tuple[int, int]]:
+    """The first three comma-separated segments of a sentence, past a dateline (`WASHINGTON,
+    Dec. 8 (UPI) —`, `PORTLAND, Ore. -`)."""
+    if floor < end and tokens[floor].text.isupper() and len(tokens[floor].text) > 1:
+        dash = next((k for k in range(floor + 1, min(end, floor + 10)) if tokens[k].text in "—–-"), None)
+        if dash is not None and not any(t.is_word and t.text[0].islower() for t in tokens[floor:dash]):
+            floor = dash + 1
+    return list(reversed(_segments_back(tokens, floor, end)))[:3]
+
+
 def sentence_subject(tokens: list[Token], floor: int, end: int, text: str) -> Mention | None:
     """The first speaker-like noun phrase of the sentence, past leading adverbials."""
-    for seg_start, seg_end in reversed(_segments_back(tokens, floor, end)[-3:]):
+    for seg_start, seg_end in _opening_segments(tokens, floor, end):
         if seg_start + 1 < seg_end and tokens[seg_start].lower in _LEADING_CONJUNCTIONS:
             seg_start += 1  # "And Lena Holm, for all her doubts, agrees."
         while seg_start + 1 < seg_end and tokens[seg_start].lower in _LEADING_ADVERBS:
@@ -512,6 +569,9 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
     if j < limit and (is_speech_verb(tokens, j) or any_verb and _plausible_verb(tokens[j])
                       and _name_then_stop(tokens, j + 1, limit)):  # `“Great!” beamed Lena Holm.`
         end = np_forward(tokens, j + 1, limit)
+        if end == j + 1 and _participle_adjective(tokens, j + 1, limit):
+            # `said undecided Republican voter Lena Holm`: an -ed adjective opening the description
+            end = max(np_forward(tokens, j + 2, limit), j + 1)
         kind = phrase_kind(tokens[j + 1 : end]) if tokens[j + 1].lower not in _CLAUSE_OPENERS else None
         if kind == "pronoun" and end < limit and tokens[end].is_word:
             kind = None  # `said he would`: not an inverted cue
@@ -547,9 +607,29 @@ def cue_after(tokens: list[Token], q: int, text: str, any_verb: bool = False) ->
     if passive:
         return None  # "The allies were called upon to …"
     if k < limit and (is_speech_verb(tokens, k, strict=False) or any_verb and _plausible_verb(tokens[k])):
+        described = kind == "nominal" or not tokens[end - 1].is_capitalized  # `X’s chief of staff`
+        named = _appositive_name(tokens, end, k) if described else None
+        if named is not None:  # `X’s chief of staff, Lena Holm, told …`: the name given
+            return Cue(_mention(tokens, named[0], named[1], "name", text), "after", tokens[k].lower)
         return Cue(_mention(tokens, i, end, kind, text), "after", tokens[k].lower)
     mention = _according_to(tokens, i, min(limit, i + 3), text)
     return Cue(mention, "according") if mention else None
+
+
+def _participle_adjective(tokens: list[Token], k: int, limit: int) -> bool:
+    token = tokens[k]
+    return (k + 1 < limit and token.is_word and not token.is_capitalized and token.lower.endswith("ed")
+            and token.lower not in SPEECH_VERBS and tokens[k + 1].is_word)
+
+
+def _appositive_name(tokens: list[Token], end: int, limit: int) -> tuple[int, int] | None:
+    """`, Lena Holm,` right after a description: the name set off by commas."""
+    if end + 1 >= limit or tokens[end].text != ",":
+        return None
+    stop = np_forward(tokens, end + 1, limit)
+    if stop == end + 1 or phrase_kind(tokens[end + 1 : stop]) != "name" or _is_place(tokens[end + 1 : stop]):
+        return None
+    return (end + 1, stop) if stop < limit and tokens[stop].text == "," else None
 
 
 def _named_after(tokens: list[Token], end: int, limit: int) -> tuple[int, int] | None:
@@ -626,7 +706,9 @@ def _nominal_subject_end(tokens: list[Token], end: int, limit: int) -> int:
             return end
         if token.lower in _DESCRIPTION_STOPS and token.lower not in ("when", "while") or _circumstance(tokens, k, limit):
             return end
-        if is_speech_verb(tokens, k):
+        # `a voice-over in the ad states.`: a noun-like verb closing the sentence is the verb
+        closing = k + 1 >= limit or not tokens[k + 1].is_word
+        if is_speech_verb(tokens, k, strict=not closing):
             stop = k
             while stop > end and (_is_adverb(tokens[stop - 1]) or tokens[stop - 1].text == ","):
                 stop -= 1
@@ -671,6 +753,30 @@ def _according_to(tokens: list[Token], floor: int, end: int, text: str) -> Menti
             if kind:
                 return _mention(tokens, k + 2, stop, kind, text)
     return None
+
+
+def leading_according_cue(tokens: list[Token], floor: int, q: int, text: str) -> Cue | None:
+    """`According to The Post, X said “…”`, `In a new poll, most voters said “…”`: a source
+    opening the sentence vouches for all of it."""
+    k = floor
+    while k < q and tokens[k].is_word and tokens[k].lower in _LEADING_CONJUNCTIONS:
+        k += 1
+    if k + 2 >= q:
+        return None
+    start = k + 2 if tokens[k].lower == "according" and tokens[k + 1].lower == "to" else k + 1
+    if start == k + 1 and (tokens[k].lower != "in" or tokens[start].lower not in DETERMINERS):
+        return None
+    stop = next((m for m in range(start, min(q, start + 14)) if not tokens[m].is_word and tokens[m].text not in "/-&"), q)
+    kind = phrase_kind(tokens[start:stop])
+    if kind is None or kind == "pronoun" or stop >= q or tokens[stop].text != ",":
+        return None
+    head = next((m for m in range(start, stop) if tokens[m].lower in _FINDINGS or tokens[m].lower.endswith("ed")), stop)
+    if start == k + 1 and (head == stop or tokens[head].lower not in _FINDINGS):
+        return None  # `In a new poll, …` vouches; `In a speech, …` only sets the scene
+    return Cue(_mention(tokens, start, stop, kind, text), "according")
+
+
+_FINDINGS = word_set("poll polls survey surveys study report")
 
 
 def cue_before(tokens: list[Token], floor: int, q: int, text: str,
@@ -840,6 +946,8 @@ _COMMON_VERBS = word_set("put puts sent sends posted posts shared shares issue i
 def _inverted_subject(tokens: list[Token], v: int, q: int, text: str) -> Mention | None:
     if tokens[v].lower in _ADDRESSEE_VERBS:
         return None  # `telling Reuters, “…”`: the one told is not the speaker
+    if tokens[v].lower in _NAMING_VERBS or v + 1 < q and tokens[v + 1].lower == "of":
+        return None  # `a firm called Lena Holm Partners`, `said of Holm: “…”`: named, not speaking
     end = np_forward(tokens, v + 1, q)
     if phrase_kind(tokens[v + 1 : end]) == "name" and end < q and tokens[end].text in ",:.":
         return _mention(tokens, v + 1, end, "name", text)

@@ -15,13 +15,14 @@ from .attribution import (
     cue_before,
     fragment_cue,
     is_speech_verb,
+    leading_according_cue,
     name_mentions,
     np_forward,
     phrase_kind,
     sentence_final_cue,
     sentence_subject,
 )
-from .lexicon import FRAGMENT_VERBS, word_set
+from .lexicon import FRAGMENT_VERBS, SPEAKER_NOUNS, word_set
 from .model import ExtractedQuote, KnownSpeaker
 from .quotes import Paragraph, QuotedSpan, find_quoted_spans, mask_markup, paragraphs
 from .speakers import PRONOUN_GENDER, Resolution, SpeakerResolver
@@ -235,18 +236,60 @@ def _introducer(text: str, tokens: list[Token], floor: int, end: int,
 
 def _find_cue(tokens: list[Token], floor: int, end: int, quote_floor: int, q: int, kind: str,
               text: str) -> Cue | None:
+    leading = leading_according_cue(tokens, floor, q, text)
+    if leading is not None:
+        return leading
     if kind == "full":
         introduced = q > quote_floor and tokens[q - 1].text in ",:" and tokens[q].ends_sentence
         # `X said, “A.” Y replied …`: a quote introduced and closed in its sentence keeps its cue
         cue = cue_before(tokens, quote_floor, q, text, sentence_floor=floor) if introduced else None
         cue = cue or _own_cue_after(tokens, q, text, kind)
+        cue = cue or _closing_report(tokens, q, end, text)
         cue = cue or cue_before(tokens, quote_floor, q, text, sentence_floor=floor)
         cue = cue or colon_cue(tokens, quote_floor, q, text)
         cue = cue or sentence_final_cue(tokens, q, end, text)
         return cue or colon_clause_cue(tokens, floor, q, text)
-    cue = cue_before(tokens, quote_floor, q, text, verbs=FRAGMENT_VERBS, sentence_floor=floor)
+    cue = _closing_cue_after(tokens, q, end, text) or _closing_report(tokens, q, end, text)
+    cue = cue or cue_before(tokens, quote_floor, q, text, verbs=FRAGMENT_VERBS, sentence_floor=floor)
     cue = cue or _own_cue_after(tokens, q, text, kind) or sentence_final_cue(tokens, q, end, text)
-    return cue or fragment_cue(tokens, floor, q, text)
+    return cue or _participle_clause_cue(tokens, floor, q, text) or fragment_cue(tokens, floor, q, text)
+
+
+def _participle_clause_cue(tokens: list[Token], floor: int, q: int, text: str) -> Cue | None:
+    """`Calling the plan “a disaster,” Lena Holm said …`: words in a participle clause opening the
+    sentence belong to the subject of the main clause right after it."""
+    opener = tokens[floor]
+    if not (opener.is_capitalized and opener.lower.endswith("ing") and opener.lower in FRAGMENT_VERBS):
+        return None
+    if any(t.text in ",;:" or t.is_quote for t in tokens[floor + 1 : q]):
+        return None
+    return cue_after(tokens, q, text, any_verb=True)
+
+
+_REPORTING_VERBS = word_set("reported reports")
+
+
+def _closing_report(tokens: list[Token], q: int, end: int, text: str) -> Cue | None:
+    """`X welcomed the news, calling it “the right thing,” CNN reported.`: an outlet reporting the
+    whole sentence is the source of the quoted words in it."""
+    cue = sentence_final_cue(tokens, q, end, text)
+    return cue if cue is not None and cue.verb in _REPORTING_VERBS else None
+
+
+def _closing_cue_after(tokens: list[Token], q: int, end: int, text: str) -> Cue | None:
+    """`The states account for half and “better reflect …,” Lena Holm wrote.`: quoted words closed
+    by a comma and followed by a speaker and a speech verb ending the sentence are that speaker's,
+    whatever verb came before them."""
+    if not text[tokens[q].start : tokens[q].end].rstrip("\"”“’' ").endswith(","):
+        return None
+    cue = cue_after(tokens, q, text)
+    if cue is None or cue.how not in ("after", "inverted"):
+        return None
+    rest = [t for t in tokens[q + 1 : end] if t.start >= cue.mention.end and t.text not in ".!?"]
+    if any(t.is_quote for t in rest):
+        return None
+    # `…,” says Lena Holm, a longtime party activist.`: an appositive may follow the speaker
+    return cue if len(rest) <= 4 or cue.how == "inverted" and rest[0].text == "," else None
 
 
 def _own_cue_after(tokens: list[Token], q: int, text: str, kind: str) -> Cue | None:
@@ -337,8 +380,10 @@ _TITLE_MINOR_WORDS = word_set("a an the and or nor but of to in on at for by wit
 def _is_kept(text: str, item: _Found) -> bool:
     if item.kind == "full":
         return not _lone_word_paragraph(text, item.span)
-    if item.cue is None or item.resolution.speaker is None or item.span.scare_quoted:
+    if item.cue is None or item.resolution.speaker is None:
         return False
+    if item.span.scare_quoted and (item.how not in ("before", "final", "according") or item.cue.mention.kind == "pronoun"):
+        return False  # a title or a label, unless a named speaker is said to have used the words
     if _names_a_program(text, item.span):
         return False
     if item.cue.how == "subject" and _common_word(text, item.cue.mention):
@@ -347,7 +392,15 @@ def _is_kept(text: str, item: _Found) -> bool:
         return True
     # Without a speech verb, only a person as the sentence's subject makes a fragment someone's
     # words, and a title (“The Walking Dead”, “Gang of Eight”) is nobody's.
-    return item.cue.mention.kind != "nominal" and not _is_title(text[item.span.start : item.span.end])
+    if item.cue.mention.kind == "nominal" and not _speaker_description(item.cue.mention):
+        return False
+    return not _is_title(text[item.span.start : item.span.end])
+
+
+def _speaker_description(mention: Mention) -> bool:
+    """`The ad claims “…”`, `The council condemned “…”`: a description whose head can speak."""
+    head = re.sub(r"[’']s?$", "", mention.text.split()[-1].lower())
+    return head in SPEAKER_NOUNS
 
 
 def _common_word(text: str, mention: Mention) -> bool:

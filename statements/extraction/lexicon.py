@@ -109,7 +109,10 @@ in-person both neither either such said says say says told added even update upd
 amid among amongst across outside inside within toward towards beyond behind beneath throughout upon
 via per given including following regarding unlike near against around along beside besides except
 maybe perhaps
-""")
+""") | word_set(  # abbreviated months ("Dec. 8"); bare "Jan", "Mar" and "Jun" are also given names
+    "jan. feb feb. mar. apr apr. jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov. dec dec."
+)
+
 
 ROLE_NOUNS = word_set("""
 secretary senator president governor minister chancellor ambassador mayor candidate nominee
@@ -241,4 +244,16 @@ wyoming america britain england france germany russia china japan india israel i
 turkey canada cuba europe asia africa london paris moscow beijing berlin brussels tehran baghdad
 chicago boston atlanta miami philadelphia cleveland detroit denver dallas houston seattle
 ukraine korea egypt libya mexico afghanistan pakistan
+""")
+
+# Heads of descriptions that can say things: persons by role or trade, bodies that speak for
+# people, and documents that state something ("the ad claims", "the council condemned").
+SPEAKER_NOUNS = ROLE_NOUNS | word_set("""
+strategist pollster analyst analysts economist historian author writer columnist reporter correspondent
+editor commentator activist activists organizer supporters voters residents lawyer lawyers attorney
+attorneys professor expert experts researcher researchers scholar journalist officials aides advisers
+critics protesters demonstrators senators lawmakers leaders
+committee council board agency campaign administration department court commission coalition union
+association organization foundation party group network newspaper paper magazine station service
+ad ads report statement letter memo cable email poll survey study release website video narrator results
 """)

@@ -16,8 +16,9 @@ WORD_INNER = "\\w’'\\-" + _MARKS
 _ABBREVIATION = (
     r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Rev|Prof|St|Jr|Sr|Sens|Reps|Mt|Ft|Gens)\."
 )
+_MONTH = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"  # "Feb. 1": no sentence ends there
 _TOKEN = re.compile(
-    rf"{_ABBREVIATION}|No\.(?=\s+\d)|(?<=\()[DRI]-[A-Z][a-z]*\.?(?:[A-Z]\.)*(?=\))|(?:[A-Za-z]\.){{2,}}|[A-Z]\.(?=\s+[A-Z])|\d+(?:[.,]\d+)+|\w(?:[\w’'&\-{_MARKS}]*[\w{_MARKS}])?|[^\w\s]"
+    rf"{_ABBREVIATION}|No\.(?=\s+\d)|{_MONTH}\.(?=\s+\d)|(?<=\()[DRI]-[A-Z][a-z]*\.?(?:[A-Z]\.)*(?=\))|(?:[A-Za-z]\.){{2,}}|[A-Z]\.(?=\s+[A-Z])|\d+(?:[.,]\d+)+|\w(?:[\w’'&\-{_MARKS}]*[\w{_MARKS}])?|[^\w\s]"
 )
 _SENTENCE_END = {".", "!", "?"}
 
