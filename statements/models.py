@@ -707,7 +707,7 @@ class QuoteTopicQuerySet(models.QuerySet):
 class QuoteTopic(models.Model):
     """A quote's topic. The row carries a copy of the quote's article date, so a topic's page
     reads its newest quotes in order off one index, at any archive size
-    (QuoteQuerySet.newest_on_topic_slice). Adding a topic to a quote (`quote.topics.add`,
+    (QuoteQuerySet.newest_first_slice with a topic). Adding a topic to a quote (`quote.topics.add`,
     `.set`) fills the date in; saving an article or moving a quote keeps it in step."""
 
     # Each indexed by the index that leads with it: unique_together and Meta.indexes.
