@@ -17,15 +17,18 @@ import contextlib
 import datetime
 import functools
 import heapq
+import io
 import logging
 import marshal
 import multiprocessing
 import os
+import pickle
 import re
 import threading
 from array import array
+from bisect import bisect_left
 from collections import Counter
-from itertools import chain
+from itertools import accumulate, chain
 
 from django import db
 from django.utils.encoding import force_str
@@ -47,7 +50,8 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import QueryParser
-from whoosh.system import pack_uint
+from whoosh.scoring import WeightLengthScorer, WeightScorer
+from whoosh.system import _INT_SIZE, pack_uint, unpack_int
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool
 
@@ -368,10 +372,11 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         labels = {f"{m._meta.app_label}.{m._meta.model_name}" for m in models or ()}
         limit = end_offset if end_offset else None
         counts = {name: Counter() for name in facets}
-        matched, best = [], []
+        matched, best, by_segment = [], [], []
         for segment_searcher, offset, arrays in self._segment_arrays(searcher):
             reader = segment_searcher.reader()
-            ids = _query_ids(core, segment_searcher, reader)
+            phrases = {}
+            ids = _query_ids(core, segment_searcher, reader, phrases)
             if ids is None:
                 return None
             if labels and ids:
@@ -405,13 +410,17 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                 keyed = ((dates[d], -(offset + d) if sort_reverse else offset + d) for d in ids)
                 best = pick(limit, chain(best, keyed)) if limit else [*best, *keyed]
             matched.extend(offset + d for d in ids)
+            by_segment.append((segment_searcher, offset, ids, phrases))
         total = len(matched)
         if sort_field:
             best = sorted(best, reverse=sort_reverse)[start_offset:]
             page = [(abs(docnum), 0) for _, docnum in best]
         elif total:
-            raw = searcher.search(_scored_as_terms(core), limit=limit, filter=set(matched))
-            page = [(raw.docnum(i), raw.score(i) or 0) for i in range(start_offset, min(len(raw.top_n), limit or len(raw.top_n)))]
+            page = _top_scored(core, by_segment, limit)
+            if page is None:
+                raw = searcher.search(_scored_as_terms(core), limit=limit, filter=set(matched))
+                page = [(raw.docnum(i), raw.score(i) or 0) for i in range(len(raw.top_n))]
+            page = page[start_offset:limit]
         else:
             page = []
         results = []
@@ -764,20 +773,20 @@ def _posting_ids(matcher, *, ignore_deleted=False):
         return list(matcher.all_ids()) if matcher.is_active() else []
     ids = []
     while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.extend(matcher._ids[matcher._i : matcher._blocklength])
+        ids.extend(_block_ids(matcher)[matcher._i : matcher._blocklength])
         if matcher._lastblock:
             break
-        matcher._next_block()
+        _next_block(matcher)
     if deleted:
         ids = [docnum for docnum in ids if docnum not in deleted]
     return ids
 
 
-def _query_ids(query, searcher, reader):
+def _query_ids(query, searcher, reader, phrases=None):
     """The set of document numbers of one segment that `query` matches, or None when the
-    query is of a kind this does not evaluate itself (the caller falls back to Whoosh)."""
+    query is of a kind this does not evaluate itself (the caller falls back to Whoosh).
+    `phrases`, when given, gets {phrase: {docnum: occurrences}} for the phrases whose
+    positions were read."""
     if isinstance(query, whoosh_query.Term):
         fieldname = query.fieldname
         if fieldname not in searcher.schema:
@@ -796,7 +805,7 @@ def _query_ids(query, searcher, reader):
             return None
         result = None
         for child in positive:
-            ids = _query_ids(child, searcher, reader)
+            ids = _query_ids(child, searcher, reader, phrases)
             if ids is None:
                 return None
             result = ids if result is None else result & ids
@@ -809,7 +818,7 @@ def _query_ids(query, searcher, reader):
             result -= ids
         return result
     if isinstance(query, whoosh_query.AndNot):
-        positive = _query_ids(query.a, searcher, reader)
+        positive = _query_ids(query.a, searcher, reader, phrases)
         negative = _query_ids(query.b, searcher, reader) if positive else set()
         return None if positive is None or negative is None else positive - negative
     if isinstance(query, whoosh_query.Or):
@@ -817,7 +826,7 @@ def _query_ids(query, searcher, reader):
         for child in query.subqueries:
             if isinstance(child, whoosh_query.Not):
                 return None
-            ids = _query_ids(child, searcher, reader)
+            ids = _query_ids(child, searcher, reader, phrases)
             if ids is None:
                 return None
             result |= ids
@@ -827,7 +836,7 @@ def _query_ids(query, searcher, reader):
         terms = [whoosh_query.Term(query.field(), field.from_bytes(b)) for b in query._btexts(reader)]
         return _query_ids(whoosh_query.Or(terms), searcher, reader)
     if isinstance(query, whoosh_query.Phrase):
-        ids = _phrase_ids(query, searcher, reader)
+        ids = _phrase_ids(query, searcher, reader, phrases)
         if ids is not None:
             return ids
     # Anything else: Whoosh's own matcher, one document at a time.
@@ -835,7 +844,7 @@ def _query_ids(query, searcher, reader):
     return set(matcher.all_ids()) if matcher.is_active() else set()
 
 
-def _phrase_ids(query, searcher, reader):
+def _phrase_ids(query, searcher, reader, phrases=None):
     """The documents of one segment holding an exact phrase: the candidates are those of its
     pairs of frequent words, when the segment has pairs, or else of its rarest word, and only
     their positions are read. None for a phrase with a gap (slop), which Whoosh matches."""
@@ -846,14 +855,9 @@ def _phrase_ids(query, searcher, reader):
     words_b = [field.to_bytes(word) for word in words]
     if any((fieldname, word) not in reader for word in words_b):
         return set()
-    pairs_field = word_pairs_field_name(fieldname)
-    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a in PAIRED_WORDS and b in PAIRED_WORDS]
-    has_pairs = (
-        pairs_field in searcher.schema
-        and reader.doc_frequency(pairs_field, PAIRS_PRESENT.encode()) == reader.doc_count_all()
-    )
-    if pairs and has_pairs:
-        terms = [whoosh_query.Term(pairs_field, pair) for pair in pairs]
+    pairs = _indexed_pairs(query, searcher, reader)
+    if pairs:
+        terms = [whoosh_query.Term(word_pairs_field_name(fieldname), pair) for pair in pairs]
     else:
         terms = [whoosh_query.Term(fieldname, min(words, key=lambda w: reader.doc_frequency(fieldname, field.to_bytes(w))))]
     candidates = None
@@ -862,24 +866,230 @@ def _phrase_ids(query, searcher, reader):
         candidates = ids if candidates is None else candidates & ids
         if not candidates:
             return set()
-    if len(words) == 2 and pairs and has_pairs:
+    if len(words) == 2 and pairs:
         return candidates  # the pair's own postings are the answer
-    postings = [reader.postings(fieldname, word) for word in words_b]
-    found = set()
-    for docnum in sorted(candidates):
-        positions = []
-        for matcher in postings:
-            if matcher.is_active() and matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if not matcher.is_active():
-                return found
-            if matcher.id() != docnum:
-                break
-            positions.append(set(matcher.value_as("positions")))
+    starts = _phrase_starts(field, fieldname, words_b, reader, sorted(candidates))
+    if phrases is not None:
+        phrases[query.with_boost(1.0)] = {docnum: len(found) for docnum, found in starts.items()}
+    return set(starts)
+
+
+def _indexed_pairs(query, searcher, reader):
+    """The phrase's adjacent pairs of frequent words ("that that"), when this segment indexed
+    such pairs (every document of it carries the marker term); [] otherwise."""
+    pairs_field = word_pairs_field_name(query.fieldname)
+    if pairs_field not in searcher.schema or reader.doc_frequency(pairs_field, PAIRS_PRESENT.encode()) != reader.doc_count_all():
+        return []
+    words = query.words
+    return [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a in PAIRED_WORDS and b in PAIRED_WORDS]
+
+
+def _phrase_starts(field, fieldname, words_b, reader, docnums):
+    """{docnum: positions where the phrase starts} for those of the sorted docnums that hold it.
+    Each word's positions are read only for the documents still holding the phrase so far, the
+    least frequent words first, to drop documents early."""
+    starts = dict.fromkeys(docnums)
+    decode = field.format.decoder("positions")
+    for i in sorted(range(len(words_b)), key=lambda i: reader.doc_frequency(fieldname, words_b[i])):
+        narrowed = {}
+        for docnum, value in _postings_at(reader.postings(fieldname, words_b[i]), sorted(starts), values=True):
+            here = {position - i for position in decode(value)}
+            kept = here if starts[docnum] is None else starts[docnum] & here
+            if kept:
+                narrowed[docnum] = kept
+        starts = narrowed
+        if not starts:
+            break
+    return starts
+
+
+def _phrase_counts(query, segment_searcher, reader, docnums):
+    """{docnum: how often the phrase occurs} for the sorted docnums, all known to hold it."""
+    field = segment_searcher.schema[query.fieldname]
+    pairs = _indexed_pairs(query, segment_searcher, reader) if len(query.words) == 2 else []
+    if pairs:  # a pair's weight is how often it occurs
+        pair_b = pairs[0].encode("utf-8")
+        return dict(_postings_at(reader.postings(word_pairs_field_name(query.fieldname), pair_b), docnums))
+    words_b = [field.to_bytes(word) for word in query.words]
+    return {docnum: len(found) for docnum, found in _phrase_starts(field, query.fieldname, words_b, reader, docnums).items()}
+
+
+# Ranking the matched documents. Whoosh ranks with a collector walking the query's matcher: for
+# a phrase, the intersection of its words, tens of thousands of documents for a phrase of common
+# words with a few hundred hits. Here only the matched documents are scored, each term with the
+# searcher's own scorer (BM25F, statistics of the whole index) on its postings for them.
+#
+# A phrase scores as a unit: its rarest word's score, with the phrase's occurrences in the quote
+# as the frequency, once per word of the phrase (so a phrase weighs what its words would). A
+# quote saying the phrase twice ranks above one saying it once, and a short quote above a long
+# one, where Whoosh's sum of the separate words' scores would count those words anywhere.
+
+# Above this many matches of a query without a phrase, Whoosh's own top-N walk (which skips
+# posting blocks that cannot reach the page) is the cheaper way to rank, with the same scores.
+DIRECT_SCORING_MAX = 5000
+
+
+def _top_scored(query, by_segment, limit):
+    """[(global docnum, score)], best first (ties in index order, as Whoosh gives them), for
+    the documents known to match `query` ([(segment searcher, offset, docnums, phrase
+    occurrences from _query_ids)]); None when
+    Whoosh's walk is the better way or the query has parts this does not score."""
+    parts = _scored_parts(query)
+    if parts is None:
+        return None
+    total = sum(len(ids) for _, _, ids, _ in by_segment)
+    if total > DIRECT_SCORING_MAX and not any(isinstance(part, whoosh_query.Phrase) for part in parts):
+        return None
+    scored = []
+    for segment_searcher, offset, ids, phrases in by_segment:
+        scores = _segment_scores(parts, segment_searcher, sorted(ids), phrases)
+        if scores is None:
+            return None
+        scored.extend((-score, offset + docnum) for docnum, score in scores.items())
+    best = heapq.nsmallest(limit, scored) if limit else sorted(scored)
+    return [(docnum, -negative) for negative, docnum in best]
+
+
+def _scored_parts(query, boost=1.0, parts=None):
+    """{term or phrase: boost} of the parts whose scores make up a document's score for `query`
+    (the scores of the matching parts are summed under And and Or, times the boosts above them;
+    a negated part scores nothing); None for any other kind of part."""
+    parts = {} if parts is None else parts
+    boost *= query.boost
+    if isinstance(query, whoosh_query.Term | whoosh_query.Phrase):
+        key = query.with_boost(1.0)
+        parts[key] = parts.get(key, 0.0) + boost
+    elif isinstance(query, whoosh_query.Or) and query.scale:
+        return None
+    elif isinstance(query, whoosh_query.And | whoosh_query.Or):
+        for child in query.subqueries:
+            if not isinstance(child, whoosh_query.Not) and _scored_parts(child, boost, parts) is None:
+                return None
+    elif isinstance(query, whoosh_query.AndNot):
+        return _scored_parts(query.a, boost, parts)
+    else:
+        return None
+    return parts
+
+
+def _segment_scores(parts, segment_searcher, docnums, phrases):
+    """{docnum: score} for the sorted docnums of one segment."""
+    reader, schema, weighting = segment_searcher.reader(), segment_searcher.schema, segment_searcher.weighting
+    scores = dict.fromkeys(docnums, 0.0)
+    for part, boost in parts.items():
+        if part.fieldname not in schema:
+            continue
+        field = schema[part.fieldname]
+        if isinstance(part, whoosh_query.Phrase):
+            if part.slop != 1 or len(part.words) < 2:
+                return None  # matched by Whoosh, so ranked by Whoosh
+            words_b = [field.to_bytes(word) for word in part.words]
+            if not docnums or any((part.fieldname, word) not in reader for word in words_b):
+                continue
+            rarest = min(words_b, key=lambda word: segment_searcher.get_parent().doc_frequency(part.fieldname, word))
+            scorer = weighting.scorer(segment_searcher, part.fieldname, rarest)
+            if not isinstance(scorer, WeightLengthScorer):
+                return None
+            boost *= len(words_b)
+            found = phrases[part].items() if part in phrases else _phrase_counts(part, segment_searcher, reader, docnums).items()
         else:
-            if any(all(start + i in positions[i] for i in range(1, len(words))) for start in positions[0]):
-                found.add(docnum)
-    return found
+            btext = field.to_bytes(part.text)
+            if (part.fieldname, btext) not in reader:
+                continue
+            scorer = weighting.scorer(segment_searcher, part.fieldname, btext)
+            found = _postings_at(reader.postings(part.fieldname, btext), docnums)
+        if isinstance(scorer, WeightLengthScorer):
+            score, length = scorer._score, scorer.dfl
+            for docnum, weight in found:
+                if docnum in scores:
+                    scores[docnum] += boost * score(weight, length(docnum))
+        elif isinstance(scorer, WeightScorer):
+            for docnum, weight in found:
+                if docnum in scores:
+                    scores[docnum] += boost * weight
+        else:
+            return None
+    return scores
+
+
+# A posting block's header (a pickled tuple of six numbers) fits in this many bytes.
+_BLOCK_HEADER_READ = 128
+
+
+def _next_block(matcher):
+    """Move a W3LeafMatcher to its next posting block, as its _next_block does, but reading
+    the block's header with one read: Whoosh's pickle.load on the compound file makes some
+    twenty small reads of it, the larger part of passing over a block not needed."""
+    if matcher._lastblock:
+        matcher._atend = True
+        return
+    position = matcher._nextoffset
+    head = matcher._postfile.get(position, _INT_SIZE + _BLOCK_HEADER_READ)
+    stream = io.BytesIO(head[_INT_SIZE:])
+    try:
+        blocklength, maxid, maxweight, compression, mnlen, mxlen = pickle.load(stream)
+    except (EOFError, pickle.UnpicklingError, ValueError):
+        matcher._goto(position)  # a header longer than expected: Whoosh's own way
+        return
+    length = unpack_int(head[:_INT_SIZE])[0]
+    matcher._lastblock = length < 0
+    matcher._nextoffset = position + _INT_SIZE + abs(length)
+    matcher._dataoffset = position + _INT_SIZE + stream.tell()
+    matcher._data = matcher._ids = matcher._weights = matcher._values = None
+    matcher._i = 0
+    matcher._blocklength, matcher._maxid, matcher._maxweight, matcher._compression = blocklength, maxid, maxweight, compression
+    matcher._minlength, matcher._maxlength = byte_to_length(mnlen), byte_to_length(mxlen)
+
+
+def _block_ids(matcher):
+    """The document numbers of a W3LeafMatcher's current block. Whoosh's _read_ids decodes
+    them through a generator, one Python step per id; accumulate does it in C."""
+    if matcher._ids is None:
+        if matcher._data is None:
+            matcher._read_data()
+        ids = matcher._data[0]
+        matcher._ids = ids if matcher._byteids else tuple(accumulate(ids))
+    return matcher._ids
+
+
+def _postings_at(matcher, docnums, *, values=False):
+    """(docnum, weight) -- or (docnum, encoded value) -- for each of the sorted docnums that a
+    fresh matcher's postings hold. Posting blocks holding none of them are passed without
+    decoding, and a block's own ids are searched by bisection (Whoosh's skip_to steps through
+    them one by one)."""
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        matcher = matcher.child  # the docnums asked for are never deleted ones
+    if not isinstance(matcher, W3LeafMatcher):
+        for docnum in docnums:
+            if not matcher.is_active():
+                return
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                yield docnum, matcher.value() if values else matcher.weight()
+        return
+    at, count = 0, len(docnums)
+    while at < count and matcher.is_active():
+        if matcher._maxid >= docnums[at]:
+            ids = _block_ids(matcher)
+            if values:
+                if matcher._values is None:
+                    matcher._read_values()
+                found = matcher._values
+            else:
+                if matcher._weights is None:
+                    matcher._read_weights()
+                found = matcher._weights
+            i = 0
+            while at < count and docnums[at] <= matcher._maxid:
+                docnum = docnums[at]
+                i = bisect_left(ids, docnum, i)
+                if i < len(ids) and ids[i] == docnum:
+                    yield docnum, found[i]
+                at += 1
+        if matcher._lastblock:
+            return
+        _next_block(matcher)
 
 
 def _scored_as_terms(query):

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from statements.models import Article, Quote, Topic
-from statements.search import parse_query
+from statements.search import parse_query, quote_search
 from tests.factories import make_article, make_quote, make_source, make_speaker
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +79,37 @@ def test_phrases_of_frequent_words_match_only_where_the_words_stand_together(cli
     assert search(client, q='"what we said"').context["search"].outcome.total == 1
 
 
-def test_phrase_results_rank_as_whoosh_ranks_the_phrase(client, search_index):
+def test_phrase_results_rank_quotes_saying_the_phrase_more_often_and_shorter_first(client, search_index):
+    texts = [
+        "Trade talks resume on Monday, and trade talks matter, trade talks said the minister again",
+        "Trade talks resume",
+        "We expect that the long and difficult trade talks resume soon after the summit in the autumn",
+        "Trade talks, trade talks, trade talks resume",
+        "Talks on trade resume but trade talks do not",  # the words again, apart: not the phrase
+    ]
+    for number, words in enumerate(texts):
+        make_quote(make_article(f"Item {number}. “{words},” she said."), words)
+    search_index()
+    assert result_texts(search(client, q='"trade talks"')) == [texts[3], texts[0], texts[1], texts[4], texts[2]]
+    assert result_texts(search(client, q='"trade talks resume"')) == [texts[1], texts[3], texts[0], texts[2]]
+
+
+def test_a_phrase_of_frequent_words_ranks_by_how_often_it_is_said(client, search_index):
+    texts = ["It is what it is, and it is so", "It is done and we are glad of it all", "Is it over? It is, at last"]
+    for number, words in enumerate(texts):
+        make_quote(make_article(f"Item {number}. “{words},” she said."), words)
+    search_index()
+    assert result_texts(search(client, q='"it is"')) == [texts[0], texts[2], texts[1]]  # then the shorter
+
+
+@pytest.mark.parametrize("q", ["trade talks", "trade OR resume OR minister", "trade -monday", "talks resume OR summit"])
+def test_the_search_pages_ranking_is_whooshs_own_across_index_segments(search_index, monkeypatch, q):
     from haystack import connections
-    from whoosh import query as whoosh_query
+    from whoosh import writing
+
+    from statements.search import Filters
+
+    monkeypatch.setattr(writing, "MERGE_SMALL", writing.NO_MERGE)  # keep each commit's segment
 
     texts = [
         "Trade talks resume on Monday, and trade talks matter, trade talks said the minister again",
@@ -89,16 +117,19 @@ def test_phrase_results_rank_as_whoosh_ranks_the_phrase(client, search_index):
         "We expect that the long and difficult trade talks resume soon after the summit in the autumn",
         "Trade talks, trade talks, trade talks resume",
         "Talks on trade resume but trade talks do not",
+        "The minister said trade is good and talks are better than a summit",
+        "A summit on trade, a summit on talks, a summit on Monday",
     ]
     for number, words in enumerate(texts):
         make_quote(make_article(f"Item {number}. “{words},” she said."), words)
+        if number in (2, 4):
+            search_index()  # a segment of its own, as commits between searches make
     search_index()
-    shown = result_texts(search(client, q='"trade talks"'))
-    searcher = connections["default"].get_backend().searcher()
-    phrase = whoosh_query.Phrase("words", ["trade", "talks"])
-    ranked = searcher.search(phrase, filter=whoosh_query.Term("django_ct", "statements.quote"), limit=None)
-    expected = [Quote.objects.get(pk=hit["django_id"]).text for hit in ranked]
-    assert len(shown) == 5 and shown == expected
+    assert len(connections["default"].get_backend().searcher().leaf_searchers()) >= 3
+    parsed = parse_query(q)
+    ranked_with_facets = [hit.pk for hit in quote_search(parsed, Filters())]  # the page's own path
+    ranked_by_whoosh = [hit.pk for hit in quote_search(parsed, Filters(), facets=False)]
+    assert len(ranked_by_whoosh) >= 3 and ranked_with_facets == ranked_by_whoosh
 
 
 def test_prefix_or_and_not(client, indexed_seed):
