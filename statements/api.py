@@ -196,6 +196,7 @@ def search(request):
                 facet: [{"value": value, "name": name, "count": count} for value, name, count in values]
                 for facet, values in (outcome.facets.items() if outcome else [])
             },
+            "facets_not_shown": outcome.facets_not_shown if outcome else {},
             "suggestion": outcome.suggestion if outcome else None,
         }
     )

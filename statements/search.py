@@ -20,6 +20,10 @@ MAX_TERMS = 12
 MIN_PREFIX_CHARS = 3
 RESULTS_PER_PAGE = 20
 FACET_FIELDS = ("speaker", "topics", "source", "year")
+# A common word at archive scale has quotes by most of the 2,000 speakers: the sidebar offers
+# the largest values of each facet (the first few open, the rest behind "more"), and says how
+# many others narrowing the search would bring into view.
+FACET_VALUES_SHOWN = 30
 SORTS = {"relevance": None, "newest": "-date", "oldest": "date"}
 
 _token = re.compile(r'"[^"]*"?|\S+')
@@ -230,6 +234,7 @@ class SearchOutcome:
     quotes: list
     facets: dict
     suggestion: str | None
+    facets_not_shown: dict = field(default_factory=dict)
 
 
 def collapse_statements(quotes):
@@ -259,11 +264,13 @@ def run_quote_search(parsed, filters, *, sort="relevance", page=1, per_page=RESU
     ids = [int(hit.pk) for hit in hits]
     found = Quote.objects.published().with_related().in_bulk(ids)
     quotes = [found[pk] for pk in ids if pk in found]
-    facets = named_facets(sqs.facet_counts().get("fields", {}))
+    values = facet_values(sqs.facet_counts().get("fields", {}))
+    facets = named_facets(values)
+    not_shown = {facet: max(0, len(values[facet]) - FACET_VALUES_SHOWN) for facet in FACET_FIELDS}
     suggestion = None
     if total == 0 and parsed:
         suggestion = spelling_suggestion(parsed, filters)
-    return SearchOutcome(total=total, quotes=quotes, facets=facets, suggestion=suggestion)
+    return SearchOutcome(total=total, quotes=quotes, facets=facets, suggestion=suggestion, facets_not_shown=not_shown)
 
 
 def spelling_suggestion(parsed, filters):
@@ -278,25 +285,32 @@ def spelling_suggestion(parsed, filters):
     return suggestion
 
 
-def named_facets(fields):
-    """Facet counts with display names: {facet: [(value, name, count)]}, largest first."""
+def facet_values(fields):
+    """{facet: [(value, count)]} from the engine's counts: largest first (years: newest first),
+    without empty values."""
+    values = {facet: [(value, count) for value, count in fields.get(facet, []) if value and count] for facet in FACET_FIELDS}
+    values["year"].sort(key=lambda item: item[0], reverse=True)
+    return values
+
+
+def named_facets(values, shown=FACET_VALUES_SHOWN):
+    """The first `shown` values of each facet with display names: {facet: [(value, name, count)]}."""
+    values = {facet: counts[:shown] for facet, counts in values.items()}
     names = {
-        "speaker": dict(Speaker.objects.filter(slug__in=_values(fields, "speaker")).values_list("slug", "name")),
-        "topics": dict(Topic.objects.filter(slug__in=_values(fields, "topics")).values_list("slug", "name")),
-        "source": dict(Source.objects.filter(slug__in=_values(fields, "source")).values_list("slug", "name")),
+        "speaker": dict(Speaker.objects.filter(slug__in=_values(values, "speaker")).values_list("slug", "name")),
+        "topics": dict(Topic.objects.filter(slug__in=_values(values, "topics")).values_list("slug", "name")),
+        "source": dict(Source.objects.filter(slug__in=_values(values, "source")).values_list("slug", "name")),
     }
-    named = {}
-    for facet in FACET_FIELDS:
-        counts = [(value, count) for value, count in fields.get(facet, []) if value and count]
-        if facet == "year":
-            counts.sort(key=lambda item: item[0], reverse=True)
-        labels = names.get(facet, {})
-        named[facet] = [(value, labels.get(value, value), count) for value, count in counts if facet == "year" or value in labels]
-    return named
+    return {
+        facet: [(value, value, count) for value, count in counts]
+        if facet == "year"
+        else [(value, names[facet][value], count) for value, count in counts if value in names[facet]]
+        for facet, counts in values.items()
+    }
 
 
-def _values(fields, name):
-    return [value for value, _ in fields.get(name, []) if value]
+def _values(values, name):
+    return [value for value, _ in values[name]]
 
 
 @dataclass

@@ -212,6 +212,29 @@ def test_facet_links_add_a_filter_and_active_filters_can_be_removed(client, spre
     assert 'href="?q=security" aria-label="Remove speaker filter Bob Envoy"' in filtered
 
 
+def test_a_facet_with_many_values_offers_the_largest_and_counts_the_rest(client, search_index):
+    from statements.search import FACET_VALUES_SHOWN
+
+    speakers = [make_speaker(f"Envoy {number:02}") for number in range(FACET_VALUES_SHOWN + 5)]
+    for number, speaker in enumerate(speakers):
+        for day in range(1 + (number == 12) * 3):  # Envoy 12 said it most often
+            article = make_article(f"Day {day}. “Sanctions will follow,” said {speaker.name}.")
+            make_quote(article, "Sanctions will follow", speaker=speaker)
+    search_index()
+    response = search(client, q="sanctions")
+    outcome = response.context["search"].outcome
+    assert outcome.total == len(speakers) + 3
+    assert len(outcome.facets["speaker"]) == FACET_VALUES_SHOWN
+    assert outcome.facets["speaker"][0] == ("envoy-12", "Envoy 12", 4)
+    assert outcome.facets_not_shown["speaker"] == 5
+    content = response.content.decode()
+    assert content.count('href="?q=sanctions&amp;speaker=') == FACET_VALUES_SHOWN
+    assert "5 other speakers: narrow the search to see them." in content
+    assert "other topics" not in content
+    status, body = api(client, q="sanctions")
+    assert len(body["facets"]["speaker"]) == FACET_VALUES_SHOWN and body["facets_not_shown"]["speaker"] == 5
+
+
 def test_seed_facets_match_database_counts(client, indexed_seed):
     outcome = search(client, topic="china").context["search"].outcome
     in_topic = Quote.objects.published().filter(topics__slug="china")

@@ -134,3 +134,26 @@ def test_hostile_search_is_harmless_in_the_browser(browser, archive):
     assert page.locator(".notices").is_visible()
     assert dialogs == []
     page.close()
+
+
+def test_a_long_speaker_facet_opens_its_more_values_and_filters_by_one(browser, live_server, search_index):
+    from tests.factories import make_article, make_quote, make_speaker
+
+    for number in range(12):
+        speaker = make_speaker(f"Envoy {number:02}")
+        for day in range(12 - number):  # Envoy 00 said it most often, Envoy 11 least
+            make_quote(make_article(f"Day {day}. “Sanctions will follow,” said {speaker.name}."), "Sanctions will follow", speaker=speaker)
+    search_index()
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    page.goto(live_server.url + "/search/?q=sanctions")
+    facet = page.locator(".facets section", has=page.get_by_role("heading", name="Speaker"))
+    assert facet.get_by_role("link").filter(visible=True).count() == 8
+    least = facet.get_by_role("link", name="Envoy 11")
+    assert not least.is_visible()
+    facet.get_by_text("More speakers").click()
+    assert least.is_visible()
+    shoot(page, "search-more-speakers")
+    least.click()
+    page.wait_for_url("**/search/?q=sanctions&speaker=envoy-11")
+    assert page.locator(".result-count").inner_text() == "1 quote for sanctions"
+    page.close()
