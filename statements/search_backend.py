@@ -782,11 +782,12 @@ def _posting_ids(matcher, *, ignore_deleted=False):
     return ids
 
 
-def _query_ids(query, searcher, reader, phrases=None):
+def _query_ids(query, searcher, reader, phrases=None, within=None):
     """The set of document numbers of one segment that `query` matches, or None when the
     query is of a kind this does not evaluate itself (the caller falls back to Whoosh).
     `phrases`, when given, gets {phrase: {docnum: occurrences}} for the phrases whose
-    positions were read."""
+    positions were read; `within`, when given, are the only documents a phrase's positions
+    are read for (the rest of an And already excludes the others)."""
     if isinstance(query, whoosh_query.Term):
         fieldname = query.fieldname
         if fieldname not in searcher.schema:
@@ -804,8 +805,9 @@ def _query_ids(query, searcher, reader, phrases=None):
         if not positive:
             return None
         result = None
-        for child in positive:
-            ids = _query_ids(child, searcher, reader, phrases)
+        # Phrases last: their positions are then read only for what the other parts matched.
+        for child in sorted(positive, key=lambda child: isinstance(child, whoosh_query.Phrase)):
+            ids = _query_ids(child, searcher, reader, phrases, result)
             if ids is None:
                 return None
             result = ids if result is None else result & ids
@@ -836,7 +838,7 @@ def _query_ids(query, searcher, reader, phrases=None):
         terms = [whoosh_query.Term(query.field(), field.from_bytes(b)) for b in query._btexts(reader)]
         return _query_ids(whoosh_query.Or(terms), searcher, reader)
     if isinstance(query, whoosh_query.Phrase):
-        ids = _phrase_ids(query, searcher, reader, phrases)
+        ids = _phrase_ids(query, searcher, reader, phrases, within)
         if ids is not None:
             return ids
     # Anything else: Whoosh's own matcher, one document at a time.
@@ -844,7 +846,7 @@ def _query_ids(query, searcher, reader, phrases=None):
     return set(matcher.all_ids()) if matcher.is_active() else set()
 
 
-def _phrase_ids(query, searcher, reader, phrases=None):
+def _phrase_ids(query, searcher, reader, phrases=None, within=None):
     """The documents of one segment holding an exact phrase: the candidates are those of its
     pairs of frequent words, when the segment has pairs, or else of its rarest word, and only
     their positions are read. None for a phrase with a gap (slop), which Whoosh matches."""
@@ -858,12 +860,18 @@ def _phrase_ids(query, searcher, reader, phrases=None):
     pairs = _indexed_pairs(query, searcher, reader)
     if pairs:
         terms = [whoosh_query.Term(word_pairs_field_name(fieldname), pair) for pair in pairs]
+        terms.sort(key=lambda t: reader.doc_frequency(t.fieldname, t.text.encode("utf-8")))
     else:
         terms = [whoosh_query.Term(fieldname, min(words, key=lambda w: reader.doc_frequency(fieldname, field.to_bytes(w))))]
-    candidates = None
-    for term in sorted(terms, key=lambda t: reader.doc_frequency(t.fieldname, t.text.encode("utf-8"))):
-        ids = _query_ids(term, searcher, reader)
-        candidates = ids if candidates is None else candidates & ids
+    candidates = within
+    for term in terms:
+        btext = term.text.encode("utf-8")
+        if candidates is not None and len(candidates) * 8 < reader.doc_frequency(term.fieldname, btext):
+            # A few candidates already: look them up in the term's postings instead of reading all.
+            candidates = {docnum for docnum, _ in _postings_at(reader.postings(term.fieldname, btext), sorted(candidates))}
+        else:
+            ids = _query_ids(term, searcher, reader)
+            candidates = ids if candidates is None else candidates & ids
         if not candidates:
             return set()
     if len(words) == 2 and pairs:

@@ -250,6 +250,18 @@ def test_search_within_a_speaker(client, indexed_seed):
     assert {quote.speaker.slug for quote, *_ in response.context["results"]} == {"antony-blinken"}
 
 
+def test_a_phrase_within_a_speakers_few_quotes_matches_only_where_its_words_stand_together(client, search_index):
+    often, rarely = make_speaker("Ann Often"), make_speaker("Bob Rarely")
+    for day in range(20):
+        make_quote(make_article(f"Day {day}. “Trade talks: it is time,” Ann Often said."), "Trade talks: it is time", speaker=often)
+    said = make_quote(make_article("Day 1. “Trade talks, it is said,” Bob Rarely said."), "Trade talks, it is said", speaker=rarely)
+    make_quote(make_article("Day 2. “Talks on trade, is it not,” Bob Rarely said."), "Talks on trade, is it not", speaker=rarely)
+    search_index()
+    for q in ('"trade talks"', '"it is"', '"trade talks" "it is"', 'said "it is"'):
+        assert result_texts(search(client, q=q, speaker="bob-rarely")) == [said.text], q
+    assert search(client, q='"it is"').context["search"].outcome.total == 21
+
+
 def test_empty_query_shows_ways_to_browse(client, indexed_seed):
     response = search(client)
     assert response.context["search"].outcome is None
