@@ -43,7 +43,7 @@ from whoosh import query as whoosh_query
 from whoosh import sorting
 from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, W3PerDocReader, W3Segment, _lenfield
-from whoosh.fields import DATETIME, KEYWORD, TEXT
+from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.filedb.filestore import FileStorage
 from whoosh.lang.porter import stem as porter_stem
@@ -197,6 +197,10 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
 
     def build_schema(self, fields):
         content_field_name, schema = super().build_schema(fields)
+        # Results are read by their stored django_id, documents found and deleted by `id`: an
+        # indexed django_id would only add a term per document (a tenth of a segment's terms).
+        schema.remove(DJANGO_ID)
+        schema.add(DJANGO_ID, STORED())
         self.unindexed_fields = set()
         for field_class in fields.values():
             name = field_class.index_fieldname

@@ -56,6 +56,7 @@ def test_the_quote_schema_uses_the_directly_indexed_fields(db):
     backend.setup()
     assert isinstance(backend.schema["words"], WordsText)
     assert isinstance(backend.schema["text"], StemmedText)
+    assert not backend.schema["django_id"].indexed  # stored for results; documents are found by "id"
 
 
 REBUILD = """
