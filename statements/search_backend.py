@@ -882,7 +882,8 @@ def _phrase_ids(query, searcher, reader, phrases=None, within=None):
         return candidates  # the pair's own postings are the answer
     starts = _phrase_starts(field, fieldname, words_b, reader, sorted(candidates))
     if phrases is not None:
-        phrases[query.with_boost(1.0)] = {docnum: len(found) for docnum, found in starts.items()}
+        # Merged, not replaced: the same phrase may be read again within other documents.
+        phrases.setdefault(query.with_boost(1.0), {}).update((docnum, len(found)) for docnum, found in starts.items())
     return set(starts)
 
 
@@ -943,9 +944,9 @@ DIRECT_SCORING_MAX = 5000
 
 def _top_scored(query, by_segment, limit):
     """[(global docnum, score)], best first (ties in index order, as Whoosh gives them), for
-    the documents known to match `query` ([(segment searcher, offset, docnums, phrase
-    occurrences from _query_ids)]); None when
-    Whoosh's walk is the better way or the query has parts this does not score."""
+    the documents known to match `query`: by_segment is [(segment searcher, offset, docnums,
+    phrase occurrences from _query_ids)]. None when Whoosh's walk is the better way or the
+    query has parts this does not score."""
     parts = _scored_parts(query)
     if parts is None:
         return None
