@@ -185,3 +185,61 @@ def test_an_article_imported_by_a_fresh_process_is_searchable_at_once(file_archi
         " IndexQueueEntry.objects.count())",
     )
     assert state.stdout.strip().splitlines()[-1] == "['Ministry answers on tariffs'] 0"
+
+
+def test_segments_written_with_short_posting_lists_inlined_are_read_and_merged_by_stock_whoosh(tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+    from whoosh.query import Phrase, Term
+
+    from statements.search_backend import FlushingCodec, _SegmentPostingsWriter
+
+    schema = Schema(id=ID(stored=True, unique=True), words=WordsText(), text=StemmedText())
+    # Terms in one document (inlined), in a few (an uncompressed block) and in every one
+    # (full, compressed blocks of 128 and the rest).
+    documents = [
+        {"id": str(n), "words": f"common talk {'rare' if n == 7 else ''} {'few words' if n % 50 == 0 else ''} n{n}"}
+        for n in range(300)
+    ]
+    assert 300 // 50 < _SegmentPostingsWriter.COMPRESSED_FROM < 128
+    indexes = {}
+    for name, codec in (("stock", None), ("archive", FlushingCodec())):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), schema)
+        for half in (documents[:150], documents[150:]):  # two segments, for the merge below
+            writer = ix.writer(**({"codec": codec} if codec else {}))
+            for document in half:
+                writer.add_document(**document, text=document["words"])
+            writer.commit(merge=False)
+        indexes[name] = ix
+
+    def contents(ix):
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            postings = {
+                (field, term): (reader.doc_frequency(field, term), list(reader.postings(field, term).items_as("positions" if field == "words" else "frequency")))
+                for field, term in reader.all_terms()
+                if field in {"words", "text"}
+            }
+            found = {
+                query: [hit["id"] for hit in searcher.search(query, limit=None)]
+                for query in (Term("words", "rare"), Term("words", "common"), Term("text", "talk"), Phrase("words", ["few", "words"]), Phrase("words", ["talk", "rare"]))
+            }
+            return postings, found
+
+    with indexes["archive"].reader() as reader:
+        segment_reader = reader.leaf_readers()[0][0]
+        assert segment_reader.term_info("words", "rare").is_inlined()
+        assert not segment_reader.term_info("words", "common").is_inlined()
+    with indexes["stock"].reader() as reader:
+        assert not reader.leaf_readers()[0][0].term_info("words", "rare").is_inlined()
+
+    stock = contents(indexes["stock"])
+    assert stock[1][Term("words", "rare")] == stock[1][Phrase("words", ["talk", "rare"])] == ["7"]
+    assert len(stock[1][Term("words", "common")]) == 300 and len(stock[1][Phrase("words", ["few", "words"])]) == 6
+    assert contents(indexes["archive"]) == stock
+    # Stock Whoosh merges the archive's segments into one of its own.
+    whoosh_index.open_dir(str(tmp_path / "archive")).optimize()
+    merged = whoosh_index.open_dir(str(tmp_path / "archive"))
+    assert len(merged._segments()) == 1
+    assert contents(merged) == stock
