@@ -285,9 +285,10 @@ def import_files(paths, *, status, on_failure, progress=lambda files: files, pro
 def import_records(records, *, status, on_failure, summary=None, procs=None, batch_size=BATCH_SIZE):
     """Import (label, ArticleRecord) pairs. Worker processes sanitize the content and find
     the quotes (no database there) while this process writes the articles before them, a batch
-    per transaction; the search index is updated once at the end, and the query planner's
-    statistics when the archive has grown enough to need them."""
-    from .indexing import deferred
+    per transaction; another process brings the search index up to date as each batch
+    commits (not once per article), and the query planner's statistics are refreshed when the
+    archive has grown enough to need them."""
+    from .indexing import applied_alongside, deferred
     from .planner_statistics import planner_statistics_refresh
     from .proposing import SpeakerDirectory, TopicMatcher
     from .services import NamedRecords
@@ -297,7 +298,7 @@ def import_records(records, *, status, on_failure, summary=None, procs=None, bat
     names = NamedRecords()
     if procs is None:
         procs = os.cpu_count() or 1
-    with deferred():  # one index update at the end, not one per article
+    with deferred(), applied_alongside():  # one index update per batch, beside the import
         prepared = _prepared(records, known=directory.known, procs=min(procs, MAX_PREPARING_PROCS), window=batch_size)
         try:
             for batch in _batches(prepared, batch_size):

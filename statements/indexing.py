@@ -16,7 +16,8 @@ unpublished article), which the handlers queue by themselves because the databas
 knows them.
 
 After each commit the queue is applied at once when no other process is writing; otherwise the
-`process_index_queue --loop` worker (started by `make run`) or the next change picks it up.
+`process_index_queue --loop` worker (started by `make run`) or the next change picks it up. An
+import applies it alongside, in a forked process, batch by batch (`applied_alongside`).
 """
 
 import contextlib
@@ -24,6 +25,7 @@ import fcntl
 import functools
 import itertools
 import logging
+import multiprocessing
 import threading
 import time
 from collections import defaultdict
@@ -304,6 +306,48 @@ def deferred():
         _deferral.depth -= 1
     if not _deferral.depth:
         apply_soon()
+
+
+@contextlib.contextmanager
+def applied_alongside(*, pause=0.05):
+    """Within this block (an import, committing a batch of articles at a time), a forked
+    process applies the queue as each batch commits, on another core while this one writes
+    the next batch: the articles become searchable during a long import, and the index is up
+    to date soon after its last batch instead of starting on all of it then. Does nothing
+    where the queue is left to the worker (SEARCH_INDEX_APPLY_ON_COMMIT off) or where a forked
+    process would not see this one's commits (inside a transaction, an in-memory database)."""
+    from django import db
+
+    from .search_backend import forking_shares_a_database
+
+    if not getattr(settings, "SEARCH_INDEX_APPLY_ON_COMMIT", True) or forking_shares_a_database():
+        yield
+        return
+    db.connections.close_all()  # shared connections would be corrupted: the applier opens its own
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    applier = context.Process(target=_apply_until, args=(stop, pause), name="index applier", daemon=True)
+    applier.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        applier.join()
+
+
+def _apply_until(stop, pause):
+    """Apply the queue until told to stop, then once more for the last batch."""
+    while True:
+        stopping = stop.is_set()
+        try:
+            index_queue_apply()
+        except Exception:
+            # The entries stay queued: the importer's own apply at the end, or the worker, retries.
+            log.warning("Search index update deferred; the queue keeps the change.", exc_info=True)
+            return
+        if stopping:
+            return
+        stop.wait(pause)
 
 
 def apply_soon():

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 CHURN = """
@@ -63,3 +65,50 @@ def test_concurrent_writers_leave_the_index_equal_to_the_database(file_archive):
     state = json.loads(manage("shell", "-c", COMPARE).stdout.strip().splitlines()[-1])
     assert state["indexed"] == state["published"]
     assert state["speaker_names_current"] is True
+
+
+LONG_IMPORT = """
+import json, time
+from haystack.query import SearchQuerySet
+from statements.importing import ArticleRecord, import_records
+from statements.models import Article, IndexQueueEntry
+
+def found(word):
+    return [r.object.title for r in SearchQuerySet().models(Article).filter(content=word)]
+
+searchable_during_import = None
+
+def records():
+    global searchable_during_import
+    for number in range(1, 5):
+        if number == 4:  # three batches have committed; the import is still running
+            deadline = time.monotonic() + 20
+            while not found("zanzibarian1") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            searchable_during_import = found("zanzibarian1")
+        yield "long import", ArticleRecord(
+            origin=f"article {{number}}", title=f"Tariff answer {{number}}", source="Ministry wire",
+            content=f"The minister said: “We will answer every zanzibarian{{number}} tariff in kind.”",
+        )
+
+summary = import_records(records(), status=Article.Status.PUBLISHED, on_failure=print, procs={procs}, batch_size=1)
+print(json.dumps({{
+    "imported": summary.imported,
+    "during": searchable_during_import,
+    "after": [found(f"zanzibarian{{n}}") for n in range(1, 5)],
+    "queued": IndexQueueEntry.objects.count(),
+}}))
+"""
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_long_imports_articles_are_searchable_while_it_runs_and_all_of_them_once_it_returns(file_archive, procs):
+    manage = file_archive
+    manage("rebuild_index", "--noinput", "-v0")
+
+    state = json.loads(manage("shell", "-c", LONG_IMPORT.format(procs=procs)).stdout.strip().splitlines()[-1])
+
+    assert state["imported"] == 4
+    assert state["during"] == ["Tariff answer 1"]
+    assert state["after"] == [[f"Tariff answer {n}"] for n in range(1, 5)]
+    assert state["queued"] == 0
