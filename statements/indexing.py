@@ -29,6 +29,8 @@ import multiprocessing
 import threading
 import time
 from collections import defaultdict
+from signal import SIG_IGN, SIGINT
+from signal import signal as set_signal_handler
 
 from django.conf import settings
 from django.db import transaction
@@ -337,6 +339,9 @@ def applied_alongside(*, pause=0.05):
 
 def _apply_until(stop, pause):
     """Apply the queue until told to stop, then once more for the last batch."""
+    # Ctrl-C is the importer's to handle: it stops this process when it stops itself, after
+    # the batches it committed are applied.
+    set_signal_handler(SIGINT, SIG_IGN)
     while True:
         stopping = stop.is_set()
         try:
