@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 
 from rapidfuzz.distance import LCSseq
 
@@ -263,18 +264,21 @@ def within_window(a: LinkCandidate, b: LinkCandidate, window_days: int) -> bool:
     return abs((a.date - b.date).days) <= window_days
 
 
-def candidate_pairs(quotes: list[LinkCandidate], window_days: int) -> set[tuple[int, int]]:
-    """Index pairs sharing a blocking key, same speaker, inside the window."""
-    by_key = defaultdict(list)
+def candidate_pairs(quotes: list[LinkCandidate], window_days: int, *, settled=frozenset()) -> set[tuple[int, int]]:
+    """Index pairs sharing a blocking key, same speaker, inside the window; none between two
+    `settled` quote ids. A statement reported a thousand times costs each new report a
+    thousand pairs, not the half million among the reports already settled."""
+    by_key = defaultdict(lambda: ([], []))  # (unsettled, settled) indexes
     for index, quote in enumerate(quotes):
+        side = 1 if quote.id in settled else 0
         for key in blocking_keys(quote.text):
-            by_key[(quote.speaker_id, key)].append(index)
+            by_key[(quote.speaker_id, key)][side].append(index)
     pairs = set()
-    for indexes in by_key.values():
-        for position, first in enumerate(indexes):
-            for second in indexes[position + 1 :]:
+    for unsettled, settled_indexes in by_key.values():
+        for position, first in enumerate(unsettled):
+            for second in chain(unsettled[position + 1 :], settled_indexes):
                 if within_window(quotes[first], quotes[second], window_days):
-                    pairs.add((first, second))
+                    pairs.add((first, second) if first < second else (second, first))
     return pairs
 
 
@@ -330,10 +334,8 @@ def _verified_links(quotes, window_days, settled):
     Two pinned quotes are never compared: their statements are already decided.
     """
     rewordings, parts = [], defaultdict(list)
-    for first, second in candidate_pairs(quotes, window_days):
+    for first, second in candidate_pairs(quotes, window_days, settled=settled):
         a, b = quotes[first], quotes[second]
-        if a.id in settled and b.id in settled:
-            continue
         match = compare(a.text, b.text, a.kind, b.kind)
         if not match.same:
             continue
@@ -348,6 +350,9 @@ def _verified_links(quotes, window_days, settled):
 # --- presentation --------------------------------------------------------------------
 
 
+TYPICALITY_SAMPLE = 40
+
+
 def canonical_text(texts: Iterable[str]) -> str:
     """The statement's reference wording: the most typical of its fullest reports.
 
@@ -359,9 +364,13 @@ def canonical_text(texts: Iterable[str]) -> str:
         return ""
     longest = max(len(words(text)) for text in texts)
     full_reports = sorted({text for text in texts if len(words(text)) * 2 >= longest})
+    # Typicality against every other wording is quadratic: a remark reported in hundreds of
+    # wordings is measured against an even sample of them (the same sample every time).
+    step = -(-len(full_reports) // TYPICALITY_SAMPLE)
+    sample = full_reports[::step]
 
     def typicality(text):
-        others = sum(compare(text, other).coverage for other in full_reports if other != text)
+        others = sum(compare(text, other).coverage for other in sample if other != text)
         return (others, len(words(text)), text)
 
     return max(full_reports, key=typicality)

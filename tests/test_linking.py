@@ -190,6 +190,33 @@ def test_new_quote_joins_pinned_statement():
     assert groups == [["new", "old"]]
 
 
+def test_a_new_report_of_a_much_reported_statement_is_checked_against_each_report_once(monkeypatch):
+    import statements.linking as linking
+
+    # Five hundred settled reports of one remark: a new one joins them, looking at each once
+    # (not at the hundred thousand pairs among the settled reports themselves).
+    reports = [quote(f"old{n}", BEIJING if n % 2 else CCP, day=DAY - timedelta(days=n % 10)) for n in range(500)]
+    looked_at = []
+    monkeypatch.setattr(linking, "within_window", lambda a, b, days: looked_at.append((a.id, b.id)) or True)
+    groups = linked(*reports, quote("new", CCP), pinned={report.id: 1 for report in reports})
+    assert groups == [sorted(["new", *(report.id for report in reports)])]
+    assert all("new" in pair for pair in looked_at)
+    assert len(set(looked_at)) == len(reports)
+
+
+def test_the_canonical_wording_of_a_remark_reported_in_hundreds_of_wordings_is_a_typical_one(monkeypatch):
+    import statements.linking as linking
+
+    typical = [f"{BEIJING} said on day {n}" for n in range(300)]
+    outliers = [f"{COMPLEX} on day {n}, the minister added in a long aside" for n in range(60)]
+    compared = []
+    original = linking.compare
+    monkeypatch.setattr(linking, "compare", lambda *args: compared.append(args) or original(*args))
+    assert canonical_text(outliers + typical) in typical
+    # Each wording against a sample of the others, not every pair of 360 wordings.
+    assert len(compared) <= 360 * linking.TYPICALITY_SAMPLE
+
+
 # --- blocking keys -------------------------------------------------------------------
 
 
