@@ -399,7 +399,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                 dates = arrays.dates.get(q.fieldname)
                 if dates is None:
                     return None
-                low = q.start if q.start is not None else -(2**63)
+                low = q.start if q.start is not None else NO_DATE + 1  # undated documents match no range
                 high = q.end if q.end is not None else 2**63 - 1
                 ids = [d for d in ids if (low < dates[d] if q.startexcl else low <= dates[d]) and (dates[d] < high if q.endexcl else dates[d] <= high)]
             if not ids:
@@ -419,7 +419,10 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                     return None
                 pick = heapq.nlargest if sort_reverse else heapq.nsmallest
                 # Ties (same day) in index order, as Whoosh's own sort gives them.
-                keyed = ((dates[d], -(offset + d) if sort_reverse else offset + d) for d in ids)
+                if sort_reverse:  # undated documents (NO_DATE, the least value) come last either way
+                    keyed = ((dates[d], -(offset + d)) for d in ids)
+                else:
+                    keyed = ((_LAST if dates[d] == NO_DATE else dates[d], offset + d) for d in ids)
                 best = pick(limit, chain(best, keyed)) if limit else [*best, *keyed]
             matched.extend(offset + d for d in ids)
             by_segment.append((segment_searcher, offset, ids, phrases))
@@ -790,6 +793,11 @@ class _ColumnCachingPerDocReader(W3PerDocReader):
 # scored (Whoosh's block-quality skipping works when no collector must see every document).
 
 
+#: The date of an undated document in _SegmentArrays.dates: before every real date, in no range.
+NO_DATE = -(2**63)
+_LAST = 2**63 - 1
+
+
 class _SegmentArrays:
     """Per-document values of one segment, for filtering and counting without Whoosh:
     ordinal arrays for exact-value fields, value tuples for multi-valued ones, raw dates."""
@@ -819,7 +827,8 @@ class _SegmentArrays:
         for name in date_fields:
             if name in schema and reader.has_column(name):
                 column = reader.column_reader(name, translate=False)
-                self.dates[name] = array("q", (value or 0 for value in column))
+                # A document without a date reads as the column's default, 2**64 - 1 (unsigned).
+                self.dates[name] = array("q", (value if value and value < _LAST else NO_DATE for value in column))
 
 
 def _posting_ids(matcher, *, ignore_deleted=False):

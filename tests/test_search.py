@@ -193,6 +193,20 @@ def test_sorting(client, spread):
     assert oldest == [q.text for q in spread]
 
 
+def test_undated_articles_and_quotes_are_found_sorted_last_and_outside_every_date_range(client, search_index):
+    # Whoosh fills a date column's missing values with 2**64 - 1, past any signed date.
+    dated = make_quote(make_article("Report. “Undated matters first,” the envoy said.", published=datetime.date(2021, 3, 1)), "Undated matters first")
+    undated_article = make_article("Wire copy. “Undated matters too,” the envoy said.", title="Wire without a date", published=None)
+    undated = make_quote(undated_article, "Undated matters too")
+    search_index()
+
+    assert result_texts(search(client, q="undated", sort="newest")) == [dated.text, undated.text]
+    assert result_texts(search(client, q="undated", sort="oldest")) == [dated.text, undated.text]
+    assert result_texts(search(client, q="undated", **{"from": "2000-01-01", "to": "2030-12-31"})) == [dated.text]
+    articles = client.get(reverse("statements:article-search"), {"q": "wire"}).context["search"].articles
+    assert [article.title for article in articles] == ["Wire without a date"]
+
+
 def test_facet_counts_agree_with_the_database(client, spread):
     facets = search(client, q="security").context["search"].outcome.facets
     published = Quote.objects.published()
