@@ -28,7 +28,8 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from itertools import accumulate, chain
+from itertools import accumulate, chain, groupby, repeat
+from operator import itemgetter, sub
 
 from django import db
 from django.utils.encoding import force_str
@@ -45,6 +46,7 @@ from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, Stemmin
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3Codec,
+    W3FieldWriter,
     W3LeafMatcher,
     W3PerDocReader,
     W3PostingsWriter,
@@ -580,7 +582,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             writer.pool = _ChunkedRunPool.replacing(writer.pool)
             for part in parts:
                 for document in self._documents(index, part()):
-                    writer.add_document(**document)
+                    bulk_add_document(writer, document)
                     added += 1
         return added
 
@@ -640,11 +642,61 @@ class _PreparingMpWriter(MpWriter):
         super()._commit_toc(segments)
 
 
+# Of a posting (fieldname, tbytes, docnum, weight, vbytes):
+_tbytes = itemgetter(1)
+_tbytes_and_docnum = itemgetter(1, 2)
+_field_and_term = itemgetter(0, 1)
+
+
+class _PoolPostings:
+    """A pool's postings in order: one at a time, as Whoosh's field writer reads them, or a
+    term's at once (term_groups), as _TermFieldWriter does."""
+
+    def __init__(self, pool):
+        self.term_groups = pool.term_groups
+        self._items = pool.items
+
+    def __iter__(self):
+        return iter(self._items())
+
+
+def bulk_add_document(writer, fields):
+    """writer.add_document(**fields) for a bulk build, whose writer holds a _ChunkedRunPool: a
+    field's postings go to the pool in one call instead of one call per posting. The segment
+    is byte for byte the one add_document writes (tests/test_search_backend.py); documents
+    with boosts or custom stored values, and schemas with term vectors or spelling fields,
+    go through add_document itself."""
+    schema = writer.schema
+    if "_bulk_schema" not in writer.__dict__:
+        writer._bulk_schema = not any(field.vector or field.separate_spelling() for field in schema)
+    if not writer._bulk_schema or not isinstance(writer.pool, _ChunkedRunPool) or any(name.startswith("_") for name in fields):
+        return writer.add_document(**fields)
+    writer._check_state()
+    writer._check_fields(schema, fields)
+    perdocwriter, docnum, add_field = writer.perdocwriter, writer.docnum, writer.pool.add_field
+    perdocwriter.start_doc(docnum)
+    for fieldname in sorted(fields):
+        value = fields[fieldname]
+        if value is None:
+            continue
+        field = schema[fieldname]
+        length = add_field(fieldname, docnum, field.index(value), field.scorable) if field.indexed else 0
+        perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+        if field.column_type:
+            perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(value))
+    perdocwriter.finish_doc()
+    writer._added = True
+    writer.docnum += 1
+
+
 class _ChunkedRunPool(PostingPool):
-    """Whoosh's pool of postings, with its sorted runs (what does not fit in memory) written and
-    read back a chunk of postings at a time with marshal, and merged with heapq.merge, instead
-    of one pickle per posting and Whoosh's own merge: at a million quotes, merging the runs was
-    a third of a rebuild. The postings, and so the segment, are the same."""
+    """Whoosh's pool of postings, kept as a list per field: a writer adds documents in order, so
+    sorting a field's postings by term alone (a stable sort of byte strings, no tuples compared)
+    puts them in Whoosh's order (field, term, document), and a term's postings are then handed
+    to the segment writer at once (term_groups). Its sorted runs (what does not fit in memory)
+    are written and read back a chunk of postings at a time with marshal, and merged with
+    heapq.merge, instead of one pickle per posting and Whoosh's own merge. The postings, and so
+    the segment, are the same."""
 
     CHUNK = 10_000
 
@@ -653,15 +705,86 @@ class _ChunkedRunPool(PostingPool):
         assert not pool.current and not pool.runs, "only an unused pool can be replaced"
         return cls(pool.tempstore, pool.segment, limitmb=pool.limit / (1024 * 1024))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_field = {}  # field name: [posting, …] in the order added
+        self._last_docnum = -1
+        self._in_document_order = True  # each field's postings, for any one term
+
+    def _field_postings(self, fieldname, docnum):
+        if docnum < self._last_docnum:  # a merged segment's postings, say
+            self._in_document_order = False
+        self._last_docnum = docnum
+        postings = self.by_field.get(fieldname)
+        if postings is None:
+            postings = self.by_field[fieldname] = []
+            self.fieldnames.add(fieldname)
+        return postings
+
     def add(self, item):
-        # Whoosh's, in one expression and without its type assertions, for each of a rebuild's
-        # tens of millions of postings (the block writer asserts the same types later).
-        fieldname, tbytes, _, _, vbytes = item
-        self.fieldnames.add(fieldname)
+        # Whoosh's estimate of a posting's size, without its type assertions (the block writer
+        # asserts the same types later).
+        fieldname, tbytes, docnum, _, vbytes = item
+        self._field_postings(fieldname, docnum).append(item)
         self.currentsize += 150 + len(fieldname) + 2 * len(tbytes) + len(vbytes or b"")
         if self.currentsize > self.limit:
             self.save()
-        self.current.append(item)
+
+    def add_field(self, fieldname, docnum, items, scorable):
+        """add() for each of one document's postings in a field, (tbytes, freq, weight, vbytes)
+        as the field's index() gives them, weighted as SegmentWriter.add_document weights them
+        (times a field boost of 1.0: a float); the field's length in the document (0 when not
+        scorable)."""
+        columns = tuple(zip(*items, strict=True))  # (tbytes…), (freq…), (weight…), (vbytes…)
+        if not columns:
+            return 0
+        tbytes, freqs, weights, vbytes = columns
+        count = len(tbytes)
+        self._field_postings(fieldname, docnum).extend(
+            zip(repeat(fieldname, count), tbytes, repeat(docnum, count), map(float, weights), vbytes, strict=True)
+        )
+        self.currentsize += (150 + len(fieldname)) * count + 2 * sum(map(len, tbytes)) + sum(map(len, filter(None, vbytes)))
+        if self.currentsize > self.limit:
+            self.save()
+        return sum(freqs) if scorable else 0
+
+    def _fields_in_order(self):
+        """(field name, its postings in Whoosh's order) for what is held in memory, emptying
+        the pool."""
+        by_field, self.by_field, self.currentsize = self.by_field, {}, 0
+        key = _tbytes if self._in_document_order else _tbytes_and_docnum
+        self._last_docnum, self._in_document_order = -1, True
+        for fieldname in sorted(by_field):
+            postings = by_field.pop(fieldname)
+            postings.sort(key=key)
+            yield fieldname, postings
+
+    def _in_order(self):
+        return chain.from_iterable(postings for _, postings in self._fields_in_order())
+
+    def save(self):
+        if self.by_field:
+            path, f = self._new_run()
+            self._write_run(f, self._in_order())
+            self._add_run(path)
+
+    def items(self, maxfiles=128):
+        if not self.runs:
+            return self._in_order()
+        return super().items(maxfiles)
+
+    def iter_postings(self):
+        return _PoolPostings(self)
+
+    def term_groups(self):
+        """(field name, term bytes, postings) in Whoosh's order, every posting of a term at once."""
+        if not self.runs:
+            return (
+                (fieldname, tbytes, list(postings))
+                for fieldname, field_postings in self._fields_in_order()
+                for tbytes, postings in groupby(field_postings, key=_tbytes)
+            )
+        return ((key[0], key[1], list(postings)) for key, postings in groupby(self.items(), key=_field_and_term))
 
     def _write_run(self, f, items):
         chunk = []
@@ -706,7 +829,7 @@ class _PreparingSubWriterTask(SubWriterTask):
         if not isinstance(self.writer.pool, _ChunkedRunPool):
             self.writer.pool = _ChunkedRunPool.replacing(self.writer.pool)
         for document in self.backend._documents(self.index, self.parts[number]()):
-            self.writer.add_document(**document)
+            bulk_add_document(self.writer, document)
 
 
 class FlushingCodec(W3Codec):
@@ -725,6 +848,31 @@ class FlushingCodec(W3Codec):
     def postings_writer(self, dbfile, byteids=False):
         return _SegmentPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression)
 
+    def field_writer(self, storage, segment):
+        return _TermFieldWriter(self, storage, segment)
+
+
+class _TermFieldWriter(W3FieldWriter):
+    """Whoosh's field writer, given a term's postings at once when the pool can (_PoolPostings):
+    the stock one is handed postings one by one and makes four calls for each of them."""
+
+    def add_postings(self, schema, lengths, items):
+        if not isinstance(items, _PoolPostings):
+            return super().add_postings(schema, lengths, items)
+        fieldname = None
+        for name, btext, postings in items.term_groups():
+            if name != fieldname:
+                if fieldname is not None:
+                    self.finish_field()
+                fieldname = name
+                self.start_field(fieldname, schema[fieldname])
+                length_bytes = lengths.field_length_bytes(fieldname) if lengths else None
+            self.start_term(btext)
+            self._postwriter.add_term_postings(postings, length_bytes)
+            self.finish_term()
+        if fieldname is not None:
+            self.finish_field()
+
 
 class _SegmentPostingsWriter(W3PostingsWriter):
     """Whoosh's block writer with two costs taken out of a flush, for the many short posting
@@ -740,6 +888,30 @@ class _SegmentPostingsWriter(W3PostingsWriter):
       larger)."""
 
     COMPRESSED_FROM = 32  # postings in a block
+
+    def _mini_ids(self):
+        # Whoosh's delta_encode (a generator step per id) as one map.
+        ids = self._ids
+        return tuple(ids) if self._byteids else tuple(map(sub, ids, chain((0,), ids)))
+
+    def add_term_postings(self, postings, length_bytes):
+        """add_posting() for each of a term's postings (fieldname, tbytes, docnum, weight, vbytes),
+        in document order, a block at a time: the same blocks, statistics and bytes.
+        `length_bytes`: the field's length column (one byte a document), or None."""
+        limit = self._blocklimit
+        for start in range(0, len(postings), limit):
+            if self._ids:  # full: written only now that more postings follow, as add_posting does
+                self._write_block()
+            _, _, ids, weights, values = zip(*postings[start : start + limit], strict=True)
+            self._ids.extend(ids)
+            self._weights.extend(weights)
+            self._maxweight = max(self._maxweight, *weights)
+            self._values.extend(value for value in values if value)
+            if length_bytes is not None:
+                known = [length_bytes[docnum] for docnum in ids if length_bytes[docnum]]
+                if known:  # add_posting skips a length of 0 (a document without the field)
+                    self._minlength = byte_to_length(min(known))
+                    self._maxlength = byte_to_length(max(known))
 
     def finish_postings(self):
         if self._blockcount or len(self._ids) != 1:
@@ -771,12 +943,16 @@ class _ColumnCachingPerDocReader(W3PerDocReader):
             known[fieldname] = super().has_column(fieldname)
         return known[fieldname]
 
-    def doc_field_length(self, docnum, fieldname, default=0):
+    def field_length_bytes(self, fieldname):
+        """The field's length column, one byte a document (byte_to_length), or None."""
         lengths = self.__dict__.setdefault("_lengths", {})
         if fieldname not in lengths:
             reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
             lengths[fieldname] = None if reader is None else bytes(reader)
-        column = lengths[fieldname]
+        return lengths[fieldname]
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        column = self.field_length_bytes(fieldname)
         if column is None:
             return default
         return byte_to_length(column[docnum]) if column[docnum] else None

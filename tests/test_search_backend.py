@@ -122,7 +122,8 @@ def test_a_failing_writer_process_fails_the_rebuild_and_writes_no_partial_index(
     assert state["quotes"] == state["published_quotes"], "the writer lock was released"
 
 
-def test_the_chunked_run_pool_gives_the_postings_in_whoosh_order_when_it_spills(tmp_path):
+@pytest.mark.parametrize("limitmb, runs", [(0.2, 4), (64, 0)])
+def test_the_chunked_run_pool_gives_the_postings_in_whoosh_order_in_memory_and_when_it_spills(tmp_path, limitmb, runs):
     import random
 
     from whoosh.filedb.filestore import FileStorage
@@ -131,19 +132,19 @@ def test_the_chunked_run_pool_gives_the_postings_in_whoosh_order_when_it_spills(
     from statements.search_backend import _ChunkedRunPool
 
     rng = random.Random(7)
-    # One posting per field, term and document, as a writer makes them.
+    # One posting per field, term and document, as a writer makes them (here in no order).
     keys = {
         (rng.choice(["text", "words", "id"]), rng.choice(["china", "law", "rule", "ß", "北京"]).encode() + bytes([rng.randrange(256)]), rng.randrange(5000))
         for _ in range(30_000)
     }
     postings = [(*key, float(rng.randrange(1, 4)), rng.choice([None, b"", b"\x00\x01"])) for key in keys]
     storage = FileStorage(str(tmp_path))
-    stock, chunked = PostingPool(storage, None, limitmb=0.2), _ChunkedRunPool(storage, None, limitmb=0.2)
+    stock, chunked = PostingPool(storage, None, limitmb=limitmb), _ChunkedRunPool(storage, None, limitmb=limitmb)
     chunked.CHUNK = 1000
     for posting in postings:
         stock.add(posting)
         chunked.add(posting)
-    assert len(chunked.runs) > 3, "the pool wrote several runs to disk"
+    assert len(chunked.runs) >= runs and (runs or not chunked.runs), "the pool wrote runs to disk only when over its limit"
     assert list(chunked.iter_postings()) == list(stock.iter_postings()) == sorted(postings)
 
 
@@ -243,3 +244,54 @@ def test_segments_written_with_short_posting_lists_inlined_are_read_and_merged_b
     merged = whoosh_index.open_dir(str(tmp_path / "archive"))
     assert len(merged._segments()) == 1
     assert contents(merged) == stock
+
+
+@pytest.mark.parametrize("limitmb", [64, 0.05])
+def test_a_bulk_build_hands_each_terms_postings_at_once_and_writes_the_segment_byte_for_byte(tmp_path, monkeypatch, limitmb):
+    import datetime
+
+    from whoosh import index as whoosh_index
+    from whoosh.fields import DATETIME, ID, KEYWORD, Schema
+
+    from statements.search_backend import FlushingCodec, WordPairsText, _ChunkedRunPool, bulk_add_document
+
+    schema = Schema(
+        id=ID(stored=True, unique=True), words=WordsText(), words_pairs=WordPairsText(), text=StemmedText(),
+        topics=KEYWORD(), date=DATETIME(sortable=True),
+    )
+    # Terms in one document, in a few and in every one (blocks of 128 and the rest), repeated
+    # words (weights), documents of many lengths (the blocks' length statistics), columns.
+    documents = []
+    for n in range(700):
+        words = f"common talk {'rare' if n == 7 else ''} {'few words' if n % 50 == 0 else ''} n{n} it is the " + "again " * (n % 9) + "filler " * (n % 40)
+        documents.append({
+            "id": str(n), "words": words, "words_pairs": words, "text": words,
+            "topics": " ".join(f"topic{t}" for t in range(n % 4)) or None,
+            "date": datetime.datetime(2000 + n % 27, 1 + n % 12, 1) if n % 5 else None,
+        })
+
+    def segment_files(name, pool, add):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), schema)
+        writer = ix.writer(codec=FlushingCodec(), compound=False)
+        if pool:
+            writer.pool = pool(writer.pool)
+        for document in documents:
+            add(writer, document)
+        writer.commit(merge=False)
+        # Named by what they hold: MAIN_<segment id>.<part>.
+        return {path.name.split(".", 1)[1]: path.read_bytes() for path in (tmp_path / name).glob("MAIN_*.*")}
+
+    def term_by_term(pool):
+        chunked = _ChunkedRunPool.replacing(pool)
+        chunked.limit = limitmb * 1024 * 1024
+        return chunked
+
+    runs = []
+    monkeypatch.setattr(_ChunkedRunPool, "_add_run", lambda pool, path: (runs.append(path), pool.runs.append(path)))
+    # Whoosh's pool and add_document: the field writer reads posting by posting.
+    stock = segment_files("stock", None, lambda writer, document: writer.add_document(**document))
+    grouped = segment_files("grouped", term_by_term, bulk_add_document)
+    assert {"pst", "trm", "_stored.col", "_words_len.col", "date.col"} <= set(stock) and len(stock["pst"]) > 10_000
+    assert grouped == stock
+    assert (len(runs) > 3) == (limitmb < 1), "the small pool spilled sorted runs, the large one none"
