@@ -87,16 +87,19 @@ class TopicMatcher:
 
 
 @transaction.atomic
-def quotes_propose(*, article, directory=None, topic_matcher=None, extracted=None):
+def quotes_propose(*, article, directory=None, topic_matcher=None, extracted=None, new_article=False):
     """Extract quotes from the article and store them as proposed; the quotes created.
     `extracted`: the extractor's quotes when they were found ahead (with `directory.known`).
 
     Quotes an editor approved or rejected stay as they are: an extracted quote overlapping one
-    of them is not proposed again. Earlier proposals that were not reviewed are replaced."""
+    of them is not proposed again. Earlier proposals that were not reviewed are replaced.
+    A `new_article` (created in this transaction) has none of either to look for."""
     directory = directory or SpeakerDirectory()
     topic_matcher = topic_matcher or TopicMatcher()
-    article.quotes.filter(status=Quote.Status.PROPOSED).delete()
-    decided = list(article.quotes.values_list("start", "end"))
+    decided = []
+    if not new_article:
+        article.quotes.filter(status=Quote.Status.PROPOSED).delete()
+        decided = list(article.quotes.values_list("start", "end"))
     created, topics_of = [], []
     if extracted is None:
         extracted = extract_quotes(article.text, known_speakers=directory.known, published=article.published)

@@ -559,8 +559,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             # One batched delete, then plain adds: update_document() would open a reader for
             # every document to find the old copy.
             writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(ID, d[ID]) for d in documents]))
+            writer.pool = _ChunkedRunPool.replacing(writer.pool)  # also holds what a merge adds
             for document in documents:
-                writer.add_document(**document)
+                bulk_add_document(writer, document)
 
     def bulk_index(self, index, parts, *, procs=None, limitmb=None):
         """Add a document for every object of `parts` (callables, each returning an iterable of

@@ -193,13 +193,16 @@ def article_import(
     # enforces all three, so the per-field queries of validate_unique would add nothing.
     article.full_clean(validate_unique=False, validate_constraints=False)
     article.save()
-    article.topics.set(list(dict.fromkeys([*topics, *named.topics(topic_names)])))
+    topics = list(dict.fromkeys([*topics, *named.topics(topic_names)]))
+    if topics:
+        article.topics.add(*topics)  # a new article: nothing for set() to compare with
     if extract:
         from .proposing import quotes_propose
         from .statement_linking import quotes_link
 
         proposed = quotes_propose(
-            article=article, directory=speaker_directory, topic_matcher=topic_matcher, extracted=prepared.quotes
+            article=article, directory=speaker_directory, topic_matcher=topic_matcher, extracted=prepared.quotes,
+            new_article=True,
         )
         if link:
             quotes_link(quotes=proposed)
