@@ -481,6 +481,10 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         facets = []
         for order in sort_by:
             name, reverse = (order[1:], True) if order.startswith("-") else (order, False)
+            if name in self.schema and isinstance(self.schema[name], DATETIME):
+                # Undated documents last in either direction, as the search page sorts them
+                # (Whoosh reads a missing date as 2**64 - 1: first when sorting newest first).
+                facets.append(sorting.TranslateFacet(_is_undated, sorting.FieldFacet(name)))
             facets.append(sorting.FieldFacet(name, reverse=reverse))
         return facets[0] if len(facets) == 1 else sorting.MultiFacet(facets)
 
@@ -723,9 +727,11 @@ class _ChunkedRunPool(PostingPool):
         return postings
 
     def add(self, item):
-        # Whoosh's estimate of a posting's size, without its type assertions (the block writer
-        # asserts the same types later).
+        # Whoosh's estimate of a posting's size, without its type assertions: postings come
+        # from the schema's fields and from segments being merged, bytes terms and values.
         fieldname, tbytes, docnum, _, vbytes = item
+        if docnum == -1:  # a spelling-graph marker, which Whoosh's field writer skips
+            return
         self._field_postings(fieldname, docnum).append(item)
         self.currentsize += 150 + len(fieldname) + 2 * len(tbytes) + len(vbytes or b"")
         if self.currentsize > self.limit:
@@ -975,6 +981,11 @@ NO_DATE = -(2**63)
 _LAST = 2**63 - 1
 
 
+def _is_undated(column_value):
+    """Whether a date column's raw value is Whoosh's default for a document without a date."""
+    return column_value is None or column_value >= _LAST
+
+
 class _SegmentArrays:
     """Per-document values of one segment, for filtering and counting without Whoosh:
     ordinal arrays for exact-value fields, value tuples for multi-valued ones, raw dates."""
@@ -1002,10 +1013,14 @@ class _SegmentArrays:
                     lists[docnum] = interned.setdefault(combined, combined)
             self.multi[name] = lists
         for name in date_fields:
-            if name in schema and reader.has_column(name):
+            if name not in schema:
+                continue
+            if reader.has_column(name):
                 column = reader.column_reader(name, translate=False)
                 # A document without a date reads as the column's default, 2**64 - 1 (unsigned).
-                self.dates[name] = array("q", (value if value and value < _LAST else NO_DATE for value in column))
+                self.dates[name] = array("q", (value if value < _LAST else NO_DATE for value in column))
+            else:  # Whoosh writes a column only once a document of the segment has a value
+                self.dates[name] = array("q", [NO_DATE]) * self.doc_count_all
 
 
 def _posting_ids(matcher, *, ignore_deleted=False):

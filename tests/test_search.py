@@ -194,8 +194,10 @@ def test_sorting(client, spread):
 
 
 def test_undated_articles_and_quotes_are_found_sorted_last_and_outside_every_date_range(client, search_index):
-    # Whoosh fills a date column's missing values with 2**64 - 1, past any signed date.
+    # Whoosh reads a missing date as 2**64 - 1, past any signed date, and writes no date column
+    # at all for a segment whose documents have none (the undated quote is indexed on its own).
     dated = make_quote(make_article("Report. “Undated matters first,” the envoy said.", published=datetime.date(2021, 3, 1)), "Undated matters first")
+    search_index()
     undated_article = make_article("Wire copy. “Undated matters too,” the envoy said.", title="Wire without a date", published=None)
     undated = make_quote(undated_article, "Undated matters too")
     search_index()
@@ -203,6 +205,10 @@ def test_undated_articles_and_quotes_are_found_sorted_last_and_outside_every_dat
     assert result_texts(search(client, q="undated", sort="newest")) == [dated.text, undated.text]
     assert result_texts(search(client, q="undated", sort="oldest")) == [dated.text, undated.text]
     assert result_texts(search(client, q="undated", **{"from": "2000-01-01", "to": "2030-12-31"})) == [dated.text]
+    assert result_texts(search(client, q="undated", to="2030-12-31")) == [dated.text]
+    for sort in ("newest", "oldest"):  # the export sorts through Whoosh's own collector
+        response = client.get(reverse("statements:search-export"), {"q": "undated", "sort": sort, "format": "json"})
+        assert [row["text"] for row in json.loads(b"".join(response.streaming_content))] == [dated.text, undated.text]
     articles = client.get(reverse("statements:article-search"), {"q": "wire"}).context["search"].articles
     assert [article.title for article in articles] == ["Wire without a date"]
 
