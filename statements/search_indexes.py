@@ -10,13 +10,9 @@ import datetime
 from django.db.models import Prefetch
 from haystack import indexes
 
-from .models import Article, Quote, SpeakerAlias, Topic
+from .models import Article, Quote, Speaker, SpeakerAlias, Topic
 
-QUOTE_DOCUMENT_FIELDS = (
-    "text", "kind", "status", "updated_at",
-    "speaker", "speaker__name", "speaker__slug",
-    "article", "article__title", "article__published", "article__status", "article__source", "article__source__slug",
-)
+QUOTE_DOCUMENT_FIELDS = ("text", "kind", "status", "updated_at", "speaker", "article")
 
 
 class WordsField(indexes.CharField):
@@ -42,13 +38,23 @@ class QuoteIndex(indexes.SearchIndex, indexes.Indexable):
     def index_queryset(self, using=None):
         # Only what a document is made of: a quote's article would otherwise bring its whole
         # body and text along, for every quote of a rebuild.
+        # Speakers and articles are prefetched rather than joined: a batch's quotes share one
+        # record of each (a rebuild makes a model instance per speaker, not per quote).
         return (
             Quote.objects.published()
-            .select_related("speaker", "article", "article__source")
             .only(*QUOTE_DOCUMENT_FIELDS)
             .prefetch_related(
                 Prefetch("topics", queryset=Topic.objects.only("slug")),
-                Prefetch("speaker__aliases", queryset=SpeakerAlias.objects.only("speaker_id", "text")),
+                Prefetch(
+                    "speaker",
+                    queryset=Speaker.objects.only("name", "slug").prefetch_related(
+                        Prefetch("aliases", queryset=SpeakerAlias.objects.only("speaker_id", "text"))
+                    ),
+                ),
+                Prefetch(
+                    "article",
+                    queryset=Article.objects.only("title", "published", "status", "source", "source__slug").select_related("source"),
+                ),
             )
             .order_by("pk")
         )
