@@ -16,6 +16,7 @@ Selected by settings alone (SEARCH_URL=whoosh://…); nothing else in the projec
 import contextlib
 import datetime
 import functools
+import gc
 import heapq
 import io
 import logging
@@ -583,12 +584,16 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                 writer.add_parts(self, index, parts)
             return self.index.doc_count_all() - before
         added = 0
-        with self._writing(**options) as writer:
-            writer.pool = _ChunkedRunPool.replacing(writer.pool)
-            for part in parts:
-                for document in self._documents(index, part()):
-                    bulk_add_document(writer, document)
-                    added += 1
+        try:
+            with self._writing(**options) as writer:
+                writer.pool = _ChunkedRunPool.replacing(writer.pool)
+                for part in parts:
+                    for document in self._documents(index, part()):
+                        bulk_add_document(writer, document)
+                        added += 1
+                    _collect_and_freeze()
+        finally:
+            gc.unfreeze()
         return added
 
     def remove(self, obj_or_string, commit=True):
@@ -614,6 +619,15 @@ def forking_shares_a_database():
     inside a transaction (a test's, say) or with an in-memory SQLite database."""
     connection = db.connection
     return connection.in_atomic_block or getattr(connection, "is_in_memory_db", lambda: False)()
+
+
+def _collect_and_freeze():
+    """After each part of a bulk build: collect the garbage the part left (its model instances'
+    reference cycles), then keep every object alive now out of later collections. The pool
+    holds millions of postings, which each full collection would otherwise walk again: at
+    87,000 quotes in one process, 64 full collections were a sixth of the build."""
+    gc.collect()
+    gc.freeze()
 
 
 class _PreparingMpWriter(MpWriter):
@@ -837,6 +851,7 @@ class _PreparingSubWriterTask(SubWriterTask):
             self.writer.pool = _ChunkedRunPool.replacing(self.writer.pool)
         for document in self.backend._documents(self.index, self.parts[number]()):
             bulk_add_document(self.writer, document)
+        _collect_and_freeze()  # a process of its own: what it froze goes with it
 
 
 class FlushingCodec(W3Codec):
