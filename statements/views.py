@@ -1,6 +1,7 @@
 """Public pages. Every queryset here starts from `.published()` (or the public speakers), so an
 unpublished article or an unapproved quote never reaches a visitor."""
 
+import heapq
 from collections import Counter
 
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from .models import (
     Article,
     MonthlyQuoteCount,
     Quote,
+    QuoteTopic,
     Source,
     Speaker,
     SpeakerRedirect,
@@ -41,10 +43,11 @@ class HomeView(TemplateView):
     template_name = "statements/home.html"
 
     def get_context_data(self, **kwargs):
-        recent = dict(Quote.objects.added_last(RECENT_QUOTES).values_list("pk", "speaker_id"))
-        speaker_counts = Counter(recent.values())
+        recent = Quote.objects.added_last(RECENT_QUOTES)
+        speaker_counts = Counter(recent.values_list("speaker_id", flat=True))
+        # The recent quotes as a subquery: thousands of ids as parameters cost more to prepare.
         topic_counts = Counter(
-            Quote.topics.through.objects.filter(quote__in=list(recent)).values_list("topic_id", flat=True)
+            QuoteTopic.objects.filter(quote__in=recent.values("pk")).values_list("topic_id", flat=True)
         )
         return super().get_context_data(
             latest_quotes=Quote.objects.published().with_related().latest(10),
@@ -56,7 +59,11 @@ class HomeView(TemplateView):
 
 def most_counted(queryset, counts, limit):
     """The `limit` objects of `queryset` with the highest `counts` (by pk), most first, then by
-    name; each with `quote_count`."""
+    name; each with `quote_count`. Only those that can make the cut are read: the `limit`
+    highest counts, and every tie with the last of them."""
+    if len(counts) > limit:
+        cut = heapq.nlargest(limit, counts.values())[-1]
+        counts = {pk: count for pk, count in counts.items() if count >= cut}
     found = list(queryset.filter(pk__in=counts))
     for obj in found:
         obj.quote_count = counts[obj.pk]

@@ -29,6 +29,17 @@ def test_home_shows_latest_quotes_speakers_and_topics(client, seeded):
     assert b'href="/topics/china/"' in response.content
 
 
+def test_home_lists_the_ten_most_quoted_lately_ties_by_name(client):
+    for name, quotes in [("Zed Most", 3), ("Yan Second", 2)] + [(f"Tied {letter}", 1) for letter in "LKJIHGFEDCBA"]:
+        speaker = make_speaker(name)
+        for number in range(quotes):
+            make_quote(make_article(f"{name}, {number}. “Words {number},” they said."), f"Words {number}", speaker=speaker)
+    top = client.get("/").context["top_speakers"]
+    assert [(s.name, s.quote_count) for s in top] == [("Zed Most", 3), ("Yan Second", 2)] + [
+        (f"Tied {letter}", 1) for letter in "ABCDEFGH"
+    ]
+
+
 def test_article_page_marks_each_quote_and_links_its_permalink(client, seeded):
     article = Article.objects.get(title__startswith="Blinken says")
     response = client.get(article.get_absolute_url())
