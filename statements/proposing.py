@@ -7,7 +7,7 @@ from functools import cached_property
 
 from django.db import transaction
 
-from .extraction import Alias, KnownSpeaker, extract_quotes
+from .extraction import Alias, KnownSpeaker, KnownSpeakers, extract_quotes
 from .models import Quote, QuoteTopic, Speaker, SpeakerAlias, Topic, unique_slug
 
 UNATTRIBUTED = "Unattributed"
@@ -31,9 +31,9 @@ class SpeakerDirectory:
             aliases.setdefault(alias.speaker_id, []).append(
                 Alias(text=alias.text, valid_from=alias.valid_from, valid_to=alias.valid_to)
             )
-        return [
+        return KnownSpeakers(
             KnownSpeaker(name=s.name, aliases=tuple(aliases.get(s.pk, ())), kind=s.kind) for s in self.speakers
-        ]
+        )
 
     @cached_property
     def by_name(self):

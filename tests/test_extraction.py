@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from statements.extraction import Alias, ExtractedQuote, KnownSpeaker, extract_quotes
+from statements.extraction import Alias, ExtractedQuote, KnownSpeaker, KnownSpeakers, extract_quotes
 
 PACKAGE = Path(__file__).resolve().parent.parent / "statements" / "extraction"
 
@@ -576,6 +576,24 @@ def test_alias_held_by_two_known_speakers_names_neither_without_a_date():
     text = "“We disagree,” the chancellor said."
     assert only(text, known_speakers=[holm, haddad]).speaker == "the chancellor"
     assert only(text, known_speakers=[holm, haddad], published=datetime.date(2018, 5, 1)).speaker == "Lena Holm"
+
+
+def test_speakers_indexed_once_answer_for_each_articles_date():
+    holm = KnownSpeaker("Lena Holm", (Alias("the chancellor", valid_to=datetime.date(2019, 12, 31)), Alias("the envoy")))
+    haddad = KnownSpeaker("Omar Haddad", (Alias("the chancellor", valid_from=datetime.date(2020, 1, 1)),))
+    novak = KnownSpeaker("Peter Novak", (Alias("the envoy", valid_from=datetime.date(2022, 1, 1)),))
+    known = KnownSpeakers([holm, haddad, novak])  # as an import reads every article against it
+    chancellor, envoy = "“We disagree,” the chancellor said.", "“We disagree,” the envoy said."
+    for published, chancellor_is, envoy_is in [
+        (datetime.date(2018, 5, 1), "Lena Holm", "Lena Holm"),
+        (datetime.date(2021, 5, 1), "Omar Haddad", "Lena Holm"),
+        (datetime.date(2023, 5, 1), "Omar Haddad", "the envoy"),  # two hold it on that date
+        (None, "the chancellor", "the envoy"),
+        (datetime.date(2018, 5, 1), "Lena Holm", "Lena Holm"),  # nothing of the last date stays
+    ]:
+        for text, expected in ((chancellor, chancellor_is), (envoy, envoy_is)):
+            assert only(text, known_speakers=known, published=published).speaker == expected
+            assert only(text, known_speakers=[holm, haddad, novak], published=published).speaker == expected
 
 
 def test_lone_given_name_has_a_gender():

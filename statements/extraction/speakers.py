@@ -18,7 +18,7 @@ from .lexicon import (
     TITLES,
     word_set,
 )
-from .model import KnownSpeaker
+from .model import KnownSpeaker, KnownSpeakers
 from .tokens import WORD_INNER
 
 _INITIAL = re.compile(r"[A-Z]\.")
@@ -106,7 +106,7 @@ class SpeakerResolver:
 
     def __init__(self, text: str, known_speakers: Sequence[KnownSpeaker] = (),
                  published: datetime.date | None = None):
-        self._known = self._index_known(known_speakers, published)
+        self._known = KnownSpeakers.of(known_speakers).by_name_on(published)
         self._full_names: dict[str, str] = {}
         self._role_holders: dict[str, list[tuple[int, str]]] = collections.defaultdict(list)
         self._gender: dict[str, str] = {}
@@ -117,19 +117,6 @@ class SpeakerResolver:
         self._text = text
         self._lone_checked: dict[str, bool] = {}
         self._index_names(text)
-
-    @staticmethod
-    def _index_known(known: Sequence[KnownSpeaker], published) -> dict[str, KnownSpeaker]:
-        by_alias: dict[str, set[KnownSpeaker]] = collections.defaultdict(set)
-        for speaker in known:
-            for alias in speaker.aliases:
-                if alias.applies_on(published):
-                    by_alias[alias.text.lower()].add(speaker)
-        # An alias two speakers hold on the article's date ("the president" of successive terms
-        # when the date is unknown) names neither.
-        index = {alias: holders.pop() for alias, holders in by_alias.items() if len(holders) == 1}
-        index.update((speaker.name.lower(), speaker) for speaker in known)
-        return index
 
     def _index_names(self, text: str) -> None:
         counts: collections.Counter[str] = collections.Counter()
