@@ -52,6 +52,7 @@ from whoosh.codec.whoosh3 import (
     W3PerDocReader,
     W3PostingsWriter,
     W3Segment,
+    W3TermsReader,
     _lenfield,
 )
 from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT
@@ -61,10 +62,11 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import QueryParser
+from whoosh.reading import SegmentReader
 from whoosh.scoring import WeightLengthScorer, WeightScorer
 from whoosh.system import _INT_SIZE, pack_uint, unpack_int
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import PostingPool
+from whoosh.writing import PostingPool, SegmentWriter
 
 log = logging.getLogger(__name__)
 
@@ -533,6 +535,10 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             self.setup()
         writer_class = options.pop("writer_class", None)
         options = {"codec": FlushingCodec(), **self.writer_options, **options}
+        if writer_class is None and options.get("procs", 1) <= 1:
+            options.pop("procs", None)
+            options.pop("multisegment", None)
+            writer_class = _ArchiveSegmentWriter
         writer = writer_class(self.index, **options) if writer_class else self.index.writer(**options)
         try:
             yield writer
@@ -564,7 +570,6 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             # One batched delete, then plain adds: update_document() would open a reader for
             # every document to find the old copy.
             writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(ID, d[ID]) for d in documents]))
-            writer.pool = _ChunkedRunPool.replacing(writer.pool)  # also holds what a merge adds
             for document in documents:
                 bulk_add_document(writer, document)
 
@@ -586,7 +591,6 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         added = 0
         try:
             with self._writing(**options) as writer:
-                writer.pool = _ChunkedRunPool.replacing(writer.pool)
                 for part in parts:
                     for document in self._documents(index, part()):
                         bulk_add_document(writer, document)
@@ -687,7 +691,7 @@ def bulk_add_document(writer, fields):
     go through add_document itself."""
     schema = writer.schema
     if "_bulk_schema" not in writer.__dict__:
-        writer._bulk_schema = not any(field.vector or field.separate_spelling() for field in schema)
+        writer._bulk_schema = _plain_schema(schema)
     if not writer._bulk_schema or not isinstance(writer.pool, _ChunkedRunPool) or any(name.startswith("_") for name in fields):
         return writer.add_document(**fields)
     writer._check_state()
@@ -706,6 +710,12 @@ def bulk_add_document(writer, fields):
     perdocwriter.finish_doc()
     writer._added = True
     writer.docnum += 1
+
+
+def _plain_schema(schema):
+    """No term vectors or spelling fields: what the bulk paths (bulk_add_document, merges
+    through _ArchiveSegmentWriter) write the way Whoosh does."""
+    return not any(field.vector or field.separate_spelling() for field in schema)
 
 
 class _ChunkedRunPool(PostingPool):
@@ -768,6 +778,21 @@ class _ChunkedRunPool(PostingPool):
         if self.currentsize > self.limit:
             self.save()
         return sum(freqs) if scorable else 0
+
+    def add_term_postings(self, fieldname, tbytes, docnums, weights, values):
+        """A term's postings from a segment being merged, in document order. A merge adds each
+        segment after everything the pool holds (its documents are numbered past them), so
+        the postings are appended as they come and a stable sort by term keeps them in order."""
+        count = len(docnums)
+        postings = self.by_field.get(fieldname)
+        if postings is None:
+            postings = self.by_field[fieldname] = []
+            self.fieldnames.add(fieldname)
+        postings.extend(zip(repeat(fieldname, count), repeat(tbytes, count), docnums, weights, values, strict=True))
+        self._last_docnum = max(self._last_docnum, docnums[-1])
+        self.currentsize += (150 + len(fieldname) + 2 * len(tbytes)) * count + sum(map(len, filter(None, values)))
+        if self.currentsize > self.limit:
+            self.save()
 
     def _fields_in_order(self):
         """(field name, its postings in Whoosh's order) for what is held in memory, emptying
@@ -833,6 +858,79 @@ class _ChunkedRunPool(PostingPool):
 
     def _merge_runs(self, paths):
         return heapq.merge(*(self._read_run(path) for path in paths))
+
+
+class _ArchiveSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with the archive's pool, and merges (MERGE_SMALL at a commit,
+    an optimize) that copy a segment's postings a term at a time, read a block at a time.
+    Whoosh copies them one posting at a time through reader.postings(), which also builds the
+    set of the segment's deleted documents anew for every term: merging the small segments
+    of a few dozen imports took longer than indexing their documents."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool = _ChunkedRunPool.replacing(self.pool)  # Whoosh 2.7.4 ignores its poolclass argument
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        plain = isinstance(reader, SegmentReader) and isinstance(self.pool, _ChunkedRunPool)
+        if not plain or not _plain_schema(self.schema):
+            return super().add_postings_to_pool(reader, startdoc, docmap)
+        schema, add = self.schema, self.pool.add_term_postings
+        deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else None
+        for fieldname, btext, matcher in _segment_term_matchers(reader):
+            if fieldname not in schema:
+                continue
+            docnums, weights, values = _term_postings(matcher)
+            if deleted:
+                kept = [k for k, docnum in enumerate(docnums) if docnum not in deleted]
+                if len(kept) < len(docnums):
+                    docnums, weights, values = ([column[k] for k in kept] for column in (docnums, weights, values))
+            if not docnums:
+                continue
+            # As Whoosh's _process_posts numbers them: docmap (a segment with deletions) or an offset.
+            docnums = [docmap[docnum] for docnum in docnums] if docmap is not None else [startdoc + docnum for docnum in docnums]
+            add(fieldname, btext, docnums, weights, values)
+
+
+def _segment_term_matchers(reader):
+    """(field name, term bytes, a fresh matcher of its postings) for every term of a segment,
+    in order. The term table is read through once, rather than looked up term by term."""
+    terms, schema = reader._terms, reader.schema
+    if not isinstance(terms, W3TermsReader):
+        for fieldname, btext in reader.all_terms():
+            yield fieldname, btext, terms.matcher(fieldname, btext, schema[fieldname].format)
+        return
+    postings_reader, postfile = terms._codec.postings_reader, terms._postfile
+    for (fieldname, btext), terminfo in terms.items():
+        if fieldname in schema:
+            yield fieldname, btext, postings_reader(postfile, terminfo, schema[fieldname].format, term=(fieldname, btext))
+
+
+def _term_postings(matcher):
+    """([docnum…], [weight…], [value…]) of a fresh term matcher, deleted documents included,
+    as its id(), weight() and value() give them: a block at a time for Whoosh 2.7's block
+    matcher, one posting at a time for anything else (a term kept in the term table)."""
+    docnums, weights, values = [], [], []
+    if not isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            docnums.append(matcher.id())
+            weights.append(matcher.weight())
+            values.append(matcher.value())
+            matcher.next()
+        return docnums, weights, values
+    while matcher.is_active():
+        start, stop = matcher._i, matcher._blocklength
+        docnums.extend(_block_ids(matcher)[start:stop])
+        if matcher._weights is None:
+            matcher._read_weights()
+        weights.extend(matcher._weights[start:stop])
+        if matcher._values is None:
+            matcher._read_values()
+        values.extend(matcher._values[start:stop])
+        if matcher._lastblock:
+            break
+        _next_block(matcher)
+    return docnums, weights, values
 
 
 class _PreparingSubWriterTask(SubWriterTask):

@@ -295,3 +295,57 @@ def test_a_bulk_build_hands_each_terms_postings_at_once_and_writes_the_segment_b
     assert {"pst", "trm", "_stored.col", "_words_len.col", "date.col"} <= set(stock) and len(stock["pst"]) > 10_000
     assert grouped == stock
     assert (len(runs) > 3) == (limitmb < 1), "the small pool spilled sorted runs, the large one none"
+
+
+@pytest.mark.parametrize("limitmb", [64, 0.05])
+def test_merging_segments_copies_their_postings_a_term_at_a_time_into_the_segment_whoosh_writes(tmp_path, limitmb):
+    """Commits merge small segments (MERGE_SMALL), some with deleted documents: the archive's
+    writer reads each term's postings a block at a time, and writes the same segment."""
+    import datetime
+
+    from whoosh import index as whoosh_index
+    from whoosh.fields import DATETIME, ID, KEYWORD, Schema
+    from whoosh.query import Term
+    from whoosh.writing import SegmentWriter
+
+    from statements.search_backend import FlushingCodec, WordPairsText, _ArchiveSegmentWriter
+
+    schema = Schema(
+        id=ID(stored=True, unique=True), words=WordsText(), words_pairs=WordPairsText(), text=StemmedText(),
+        topics=KEYWORD(), date=DATETIME(sortable=True),
+    )
+
+    def document(n):
+        words = f"common talk {'rare' if n == 7 else ''} {'few words' if n % 50 == 0 else ''} n{n} it is the " + "again " * (n % 9) + "filler " * (n % 40)
+        return {
+            "id": str(n), "words": words, "words_pairs": words, "text": words,
+            "topics": " ".join(f"topic{t}" for t in range(n % 4)) or None,
+            "date": datetime.datetime(2000 + n % 27, 1 + n % 12, 1) if n % 5 else None,
+        }
+
+    def merged_files(name, writer_class):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), schema)
+        for first in range(0, 600, 200):  # three segments, as three imports leave them
+            writer = SegmentWriter(ix, codec=FlushingCodec())
+            for n in range(first, first + 200):
+                writer.add_document(**document(n))
+            writer.commit(merge=False)
+        writer = SegmentWriter(ix, codec=FlushingCodec())
+        for n in [*range(3, 600, 7), 7, 250]:  # documents deleted in every segment, a rare term's only one
+            writer.delete_by_term("id", str(n))
+        writer.commit(merge=False)
+        writer = writer_class(ix, codec=FlushingCodec(), compound=False, limitmb=limitmb)
+        writer.add_document(**document(1000))  # a document added by the same commit, before the merge
+        writer.commit(optimize=True)
+        ix = whoosh_index.open_dir(str(tmp_path / name))
+        assert len(ix._segments()) == 1
+        with ix.searcher() as searcher:
+            assert searcher.doc_count() == 600 - len({*range(3, 600, 7), 7, 250}) + 1
+            assert not searcher.search(Term("words", "rare")) and len(searcher.search(Term("words", "talk"), limit=None)) == searcher.doc_count()
+        return {path.name.split(".", 1)[1]: path.read_bytes() for path in (tmp_path / name).glob("MAIN_*.*")}
+
+    stock = merged_files("stock", SegmentWriter)  # Whoosh's pool, copying posting by posting
+    archive = merged_files("archive", _ArchiveSegmentWriter)
+    assert {"pst", "trm", "_stored.col", "_words_len.col", "date.col"} <= set(stock) and len(stock["pst"]) > 10_000
+    assert archive == stock
