@@ -724,8 +724,10 @@ class _ChunkedRunPool(PostingPool):
     puts them in Whoosh's order (field, term, document), and a term's postings are then handed
     to the segment writer at once (term_groups). Its sorted runs (what does not fit in memory)
     are written and read back a chunk of postings at a time with marshal, and merged with
-    heapq.merge, instead of one pickle per posting and Whoosh's own merge. The postings, and so
-    the segment, are the same."""
+    heapq.merge, instead of one pickle per posting and Whoosh's own merge. Segments being
+    merged into the new one are not pooled at all: their postings, already in order, are read
+    from them at the flush beside the pool's (add_segment). The postings, and so the segment,
+    are the same."""
 
     CHUNK = 10_000
 
@@ -739,8 +741,17 @@ class _ChunkedRunPool(PostingPool):
         self.by_field = {}  # field name: [posting, …] in the order added
         self._last_docnum = -1
         self._in_document_order = True  # each field's postings, for any one term
+        self._segments = []  # _MergedSegment, read only at the flush
+
+    def add_segment(self, segment):
+        """A segment being merged (a _MergedSegment): its postings are not pooled but read at
+        the flush, term by term beside the pool's own. Its documents are numbered past every
+        document added before it."""
+        self._segments.append(segment)
 
     def _field_postings(self, fieldname, docnum):
+        if self._segments:  # a document after a merged segment: numbered past it, so pooled after it
+            self._take_in_segments()
         if docnum < self._last_docnum:  # a merged segment's postings, say
             self._in_document_order = False
         self._last_docnum = docnum
@@ -779,6 +790,15 @@ class _ChunkedRunPool(PostingPool):
             self.save()
         return sum(freqs) if scorable else 0
 
+    def _take_in_segments(self):
+        segments, self._segments = self._segments, []
+        for segment in segments:
+            try:
+                for group in segment.term_groups():
+                    self.add_term_postings(*group)
+            finally:
+                segment.close()
+
     def add_term_postings(self, fieldname, tbytes, docnums, weights, values):
         """A term's postings from a segment being merged, in document order. A merge adds each
         segment after everything the pool holds (its documents are numbered past them), so
@@ -815,6 +835,12 @@ class _ChunkedRunPool(PostingPool):
             self._add_run(path)
 
     def items(self, maxfiles=128):
+        if self._segments:
+            return (
+                (fieldname, tbytes, *posting)
+                for fieldname, tbytes, *columns in self.term_groups()
+                for posting in zip(*columns, strict=True)
+            )
         if not self.runs:
             return self._in_order()
         return super().items(maxfiles)
@@ -823,14 +849,48 @@ class _ChunkedRunPool(PostingPool):
         return _PoolPostings(self)
 
     def term_groups(self):
-        """(field name, term bytes, postings) in Whoosh's order, every posting of a term at once."""
+        """(field name, term bytes, docnums, weights, values) in Whoosh's order, every posting
+        of a term at once: the pool's own, and those of the segments being merged, read from
+        them in step."""
+        if not self._segments:
+            return self._own_term_groups()
+        return self._term_groups_with_segments()
+
+    def _own_term_groups(self):
         if not self.runs:
-            return (
-                (fieldname, tbytes, list(postings))
-                for fieldname, field_postings in self._fields_in_order()
-                for tbytes, postings in groupby(field_postings, key=_tbytes)
+            groups = (
+                postings
+                for _, field_postings in self._fields_in_order()
+                for _, postings in groupby(field_postings, key=_tbytes)
             )
-        return ((key[0], key[1], list(postings)) for key, postings in groupby(self.items(), key=_field_and_term))
+        else:
+            groups = (postings for _, postings in groupby(super().items(), key=_field_and_term))
+        for postings in groups:
+            fieldnames, terms, docnums, weights, values = zip(*postings, strict=True)
+            yield fieldnames[0], terms[0], docnums, weights, values
+
+    def _term_groups_with_segments(self):
+        segments, self._segments = self._segments, []
+        try:
+            # heapq.merge yields equal terms in the order of its inputs: the pool's documents,
+            # then each segment in the order merged, which is the order of their numbers.
+            streams = [self._own_term_groups(), *(segment.term_groups() for segment in segments)]
+            for (fieldname, tbytes), groups in groupby(heapq.merge(*streams, key=_field_and_term), key=_field_and_term):
+                groups = list(groups)
+                if len(groups) == 1:
+                    yield groups[0]
+                else:
+                    columns = list(zip(*groups, strict=True))[2:]  # (docnums of each…), (weights…), (values…)
+                    yield (fieldname, tbytes, *(list(chain.from_iterable(column)) for column in columns))
+        finally:
+            for segment in segments:
+                segment.close()
+
+    def cleanup(self):
+        segments, self._segments = self._segments, []
+        for segment in segments:
+            segment.close()
+        super().cleanup()
 
     def _write_run(self, f, items):
         chunk = []
@@ -875,9 +935,24 @@ class _ArchiveSegmentWriter(SegmentWriter):
         plain = isinstance(reader, SegmentReader) and isinstance(self.pool, _ChunkedRunPool)
         if not plain or not _plain_schema(self.schema):
             return super().add_postings_to_pool(reader, startdoc, docmap)
-        schema, add = self.schema, self.pool.add_term_postings
-        deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else None
-        for fieldname, btext, matcher in _segment_term_matchers(reader):
+        # A reader of its own: the merge closes the one it passes as soon as this returns.
+        own = SegmentReader(self.storage, reader.schema, reader.segment())
+        self.pool.add_segment(_MergedSegment(own, self.schema, startdoc, docmap))
+
+
+class _MergedSegment:
+    """A segment being merged into a writer's new one, whose postings are read at the flush,
+    a term at a time, numbered as in the new segment (an offset, or the docmap Whoosh made
+    for a segment with deleted documents), the deleted ones left out."""
+
+    def __init__(self, reader, schema, startdoc, docmap):
+        self.reader, self.schema, self.startdoc, self.docmap = reader, schema, startdoc, docmap
+        self.deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else None
+
+    def term_groups(self):
+        """(field name, term bytes, docnums, weights, values) in Whoosh's order."""
+        schema, deleted, docmap, startdoc = self.schema, self.deleted, self.docmap, self.startdoc
+        for fieldname, btext, matcher in _segment_term_matchers(self.reader):
             if fieldname not in schema:
                 continue
             docnums, weights, values = _term_postings(matcher)
@@ -887,9 +962,14 @@ class _ArchiveSegmentWriter(SegmentWriter):
                     docnums, weights, values = ([column[k] for k in kept] for column in (docnums, weights, values))
             if not docnums:
                 continue
-            # As Whoosh's _process_posts numbers them: docmap (a segment with deletions) or an offset.
-            docnums = [docmap[docnum] for docnum in docnums] if docmap is not None else [startdoc + docnum for docnum in docnums]
-            add(fieldname, btext, docnums, weights, values)
+            if docmap is not None:
+                docnums = [docmap[docnum] for docnum in docnums]
+            else:
+                docnums = [startdoc + docnum for docnum in docnums]
+            yield fieldname, btext, docnums, weights, values
+
+    def close(self):
+        self.reader.close()
 
 
 def _segment_term_matchers(reader):
@@ -980,7 +1060,7 @@ class _TermFieldWriter(W3FieldWriter):
         if not isinstance(items, _PoolPostings):
             return super().add_postings(schema, lengths, items)
         fieldname = None
-        for name, btext, postings in items.term_groups():
+        for name, btext, docnums, weights, values in items.term_groups():
             if name != fieldname:
                 if fieldname is not None:
                     self.finish_field()
@@ -988,7 +1068,7 @@ class _TermFieldWriter(W3FieldWriter):
                 self.start_field(fieldname, schema[fieldname])
                 length_bytes = lengths.field_length_bytes(fieldname) if lengths else None
             self.start_term(btext)
-            self._postwriter.add_term_postings(postings, length_bytes)
+            self._postwriter.add_term_postings(docnums, weights, values, length_bytes)
             self.finish_term()
         if fieldname is not None:
             self.finish_field()
@@ -1014,21 +1094,21 @@ class _SegmentPostingsWriter(W3PostingsWriter):
         ids = self._ids
         return tuple(ids) if self._byteids else tuple(map(sub, ids, chain((0,), ids)))
 
-    def add_term_postings(self, postings, length_bytes):
-        """add_posting() for each of a term's postings (fieldname, tbytes, docnum, weight, vbytes),
-        in document order, a block at a time: the same blocks, statistics and bytes.
-        `length_bytes`: the field's length column (one byte a document), or None."""
+    def add_term_postings(self, docnums, weights, values, length_bytes):
+        """add_posting() for each of a term's postings, given as columns in document order, a
+        block at a time: the same blocks, statistics and bytes. `length_bytes`: the field's
+        length column (one byte a document), or None."""
         limit = self._blocklimit
-        for start in range(0, len(postings), limit):
+        for start in range(0, len(docnums), limit):
             if self._ids:  # full: written only now that more postings follow, as add_posting does
                 self._write_block()
-            _, _, ids, weights, values = zip(*postings[start : start + limit], strict=True)
-            self._ids.extend(ids)
-            self._weights.extend(weights)
-            self._maxweight = max(self._maxweight, *weights)
-            self._values.extend(value for value in values if value)
+            block_ids, block_weights, block_values = (column[start : start + limit] for column in (docnums, weights, values))
+            self._ids.extend(block_ids)
+            self._weights.extend(block_weights)
+            self._maxweight = max(self._maxweight, *block_weights)
+            self._values.extend(value for value in block_values if value)
             if length_bytes is not None:
-                known = [length_bytes[docnum] for docnum in ids if length_bytes[docnum]]
+                known = [length_bytes[docnum] for docnum in block_ids if length_bytes[docnum]]
                 if known:  # add_posting skips a length of 0 (a document without the field)
                     self._minlength = byte_to_length(min(known))
                     self._maxlength = byte_to_length(max(known))
