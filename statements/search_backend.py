@@ -669,6 +669,7 @@ class _PreparingMpWriter(MpWriter):
 _tbytes = itemgetter(1)
 _tbytes_and_docnum = itemgetter(1, 2)
 _field_and_term = itemgetter(0, 1)
+_first = itemgetter(0)
 
 
 class _PoolPostings:
@@ -819,7 +820,6 @@ class _ChunkedRunPool(PostingPool):
         the pool."""
         by_field, self.by_field, self.currentsize = self.by_field, {}, 0
         key = _tbytes if self._in_document_order else _tbytes_and_docnum
-        self._last_docnum, self._in_document_order = -1, True
         for fieldname in sorted(by_field):
             postings = by_field.pop(fieldname)
             postings.sort(key=key)
@@ -828,63 +828,47 @@ class _ChunkedRunPool(PostingPool):
     def _in_order(self):
         return chain.from_iterable(postings for _, postings in self._fields_in_order())
 
+    def _in_memory_term_groups(self):
+        for _, field_postings in self._fields_in_order():
+            for _, postings in groupby(field_postings, key=_tbytes):
+                fieldnames, terms, docnums, weights, values = zip(*postings, strict=True)
+                yield fieldnames[0], terms[0], docnums, weights, values
+
     def save(self):
+        """Write what is held in memory as a sorted run, a term's postings together."""
         if self.by_field:
             path, f = self._new_run()
-            self._write_run(f, self._in_order())
+            self._write_run(f, self._in_memory_term_groups())
             self._add_run(path)
 
     def items(self, maxfiles=128):
-        if self._segments:
-            return (
-                (fieldname, tbytes, *posting)
-                for fieldname, tbytes, *columns in self.term_groups()
-                for posting in zip(*columns, strict=True)
-            )
-        if not self.runs:
+        if not self.runs and not self._segments:
             return self._in_order()
-        return super().items(maxfiles)
+        return (
+            (fieldname, tbytes, *posting)
+            for fieldname, tbytes, *columns in self.term_groups()
+            for posting in zip(*columns, strict=True)
+        )
 
     def iter_postings(self):
         return _PoolPostings(self)
 
     def term_groups(self):
         """(field name, term bytes, docnums, weights, values) in Whoosh's order, every posting
-        of a term at once: the pool's own, and those of the segments being merged, read from
-        them in step."""
-        if not self._segments:
-            return self._own_term_groups()
-        return self._term_groups_with_segments()
-
-    def _own_term_groups(self):
-        if not self.runs:
-            groups = (
-                postings
-                for _, field_postings in self._fields_in_order()
-                for _, postings in groupby(field_postings, key=_tbytes)
-            )
-        else:
-            groups = (postings for _, postings in groupby(super().items(), key=_field_and_term))
-        for postings in groups:
-            fieldnames, terms, docnums, weights, values = zip(*postings, strict=True)
-            yield fieldnames[0], terms[0], docnums, weights, values
-
-    def _term_groups_with_segments(self):
+        of a term at once: the pool's own (in memory and in its sorted runs), and those of the
+        segments being merged, read from them in step."""
+        runs, self.runs = self.runs, []
         segments, self._segments = self._segments, []
-        try:
-            # heapq.merge yields equal terms in the order of its inputs: the pool's documents,
-            # then each segment in the order merged, which is the order of their numbers.
-            streams = [self._own_term_groups(), *(segment.term_groups() for segment in segments)]
-            for (fieldname, tbytes), groups in groupby(heapq.merge(*streams, key=_field_and_term), key=_field_and_term):
-                groups = list(groups)
-                if len(groups) == 1:
-                    yield groups[0]
-                else:
-                    columns = list(zip(*groups, strict=True))[2:]  # (docnums of each…), (weights…), (values…)
-                    yield (fieldname, tbytes, *(list(chain.from_iterable(column)) for column in columns))
-        finally:
-            for segment in segments:
-                segment.close()
+        if not runs and not segments:
+            return self._in_memory_term_groups()
+        # The runs hold the pool's documents in the order added, then what is in memory; the
+        # segments' documents are numbered past all of them.
+        streams = [*(self._read_run(path) for path in runs), self._in_memory_term_groups()]
+        if runs and not self._in_document_order:  # a term's postings are to be sorted by document
+            streams = [_merged_term_groups(streams, by_document=True)]
+        return _closing(
+            _merged_term_groups([*streams, *(segment.term_groups() for segment in segments)]), segments
+        )
 
     def cleanup(self):
         segments, self._segments = self._segments, []
@@ -892,13 +876,14 @@ class _ChunkedRunPool(PostingPool):
             segment.close()
         super().cleanup()
 
-    def _write_run(self, f, items):
-        chunk = []
-        for item in items:
-            chunk.append(item)
-            if len(chunk) == self.CHUNK:
+    def _write_run(self, f, term_groups):
+        chunk, postings = [], 0
+        for group in term_groups:
+            chunk.append(group)
+            postings += len(group[2])
+            if postings >= self.CHUNK:
                 marshal.dump(chunk, f)
-                chunk = []
+                chunk, postings = [], 0
         if chunk:
             marshal.dump(chunk, f)
         f.close()
@@ -916,8 +901,28 @@ class _ChunkedRunPool(PostingPool):
             f.close()
             self._remove_run(path)
 
-    def _merge_runs(self, paths):
-        return heapq.merge(*(self._read_run(path) for path in paths))
+
+def _merged_term_groups(streams, *, by_document=False):
+    """Streams of term groups (field name, term bytes, docnums, weights, values), each in
+    Whoosh's order, as one: a term's postings joined in the order of the streams (heapq.merge
+    yields equal terms in the order of its inputs), or sorted by document."""
+    for (fieldname, tbytes), groups in groupby(heapq.merge(*streams, key=_field_and_term), key=_field_and_term):
+        groups = list(groups)
+        if len(groups) == 1:  # one stream: already in order
+            yield groups[0]
+            continue
+        columns = [list(chain.from_iterable(column)) for column in list(zip(*groups, strict=True))[2:]]
+        if by_document:
+            columns = [list(column) for column in zip(*sorted(zip(*columns, strict=True), key=_first), strict=True)]
+        yield (fieldname, tbytes, *columns)
+
+
+def _closing(term_groups, segments):
+    try:
+        yield from term_groups
+    finally:
+        for segment in segments:
+            segment.close()
 
 
 class _ArchiveSegmentWriter(SegmentWriter):

@@ -361,3 +361,31 @@ def test_merging_segments_copies_their_postings_a_term_at_a_time_into_the_segmen
     archive = merged_files("archive", _ArchiveSegmentWriter)
     assert {"pst", "trm", "_stored.col", "_words_len.col", "date.col"} <= set(stock[0]) and len(stock[0]["pst"]) > 10_000
     assert archive == stock
+
+
+@pytest.mark.parametrize("limitmb", [64, 0.002])
+def test_a_pool_given_postings_out_of_document_order_hands_them_back_in_whoosh_order(tmp_path, limitmb):
+    """As Whoosh's own merge adds them (term by term, segment after segment), spilled to sorted
+    runs or not: (field, term, document) order, each term's postings at once."""
+    import random
+
+    from whoosh.filedb.filestore import FileStorage
+
+    from statements.search_backend import _ChunkedRunPool
+
+    postings = [
+        (field, term.encode(), docnum, float(docnum % 3 + 1), b"v%d" % docnum)
+        for docnum in range(40)
+        for field in ("body", "alpha")
+        for term in ("common", f"t{docnum % 4}", f"n{docnum}")
+    ]
+    random.Random(8).shuffle(postings)
+    pool = _ChunkedRunPool(FileStorage(str(tmp_path)), None, limitmb=limitmb)
+    for posting in postings:
+        pool.add(posting)
+    assert (len(pool.runs) > 3) == (limitmb < 1)
+    expected = sorted(postings, key=lambda posting: posting[:3])
+    groups = list(pool.term_groups())
+    assert [(field, term, *posting) for field, term, *columns in groups for posting in zip(*columns)] == expected
+    assert len(groups) == len({posting[:2] for posting in postings})
+    assert not list(tmp_path.iterdir()), "the runs were removed once read"
