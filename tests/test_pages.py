@@ -18,6 +18,7 @@ def test_blinken_page_lists_his_quotes(client, seeded):
     assert "U.S. Secretary of State" in content
     assert "We will face China’s economic abuses" not in content  # Biden's, not his
     assert '<span class="alias">the top U.S. diplomat</span>' in content
+    assert 'class="speaker"' not in content  # his own page: his name is not repeated on every quote
 
 
 def test_home_shows_latest_quotes_speakers_and_topics(client, seeded):
@@ -27,6 +28,7 @@ def test_home_shows_latest_quotes_speakers_and_topics(client, seeded):
     top = response.context["top_speakers"]
     assert [(s.name, s.quote_count) for s in top[:3]] == [("Antony Blinken", 12), ("Joe Biden", 4), ("U.S. Department of the Treasury", 1)]
     assert b'href="/topics/china/"' in response.content
+    assert b'<a class="speaker" href="/speakers/antony-blinken/">Antony Blinken</a>' in response.content
 
 
 def test_home_lists_the_ten_most_quoted_lately_ties_by_name(client):
