@@ -937,8 +937,7 @@ class _ArchiveSegmentWriter(SegmentWriter):
         self.pool = _ChunkedRunPool.replacing(self.pool)  # Whoosh 2.7.4 ignores its poolclass argument
 
     def add_postings_to_pool(self, reader, startdoc, docmap):
-        plain = isinstance(reader, SegmentReader) and isinstance(self.pool, _ChunkedRunPool)
-        if not plain or not _plain_schema(self.schema):
+        if not isinstance(reader, SegmentReader) or not _plain_schema(self.schema):
             return super().add_postings_to_pool(reader, startdoc, docmap)
         # A reader of its own: the merge closes the one it passes as soon as this returns.
         own = SegmentReader(self.storage, reader.schema, reader.segment())

@@ -386,6 +386,6 @@ def test_a_pool_given_postings_out_of_document_order_hands_them_back_in_whoosh_o
     assert (len(pool.runs) > 3) == (limitmb < 1)
     expected = sorted(postings, key=lambda posting: posting[:3])
     groups = list(pool.term_groups())
-    assert [(field, term, *posting) for field, term, *columns in groups for posting in zip(*columns)] == expected
+    assert [(field, term, *posting) for field, term, *columns in groups for posting in zip(*columns, strict=True)] == expected
     assert len(groups) == len({posting[:2] for posting in postings})
     assert not list(tmp_path.iterdir()), "the runs were removed once read"
