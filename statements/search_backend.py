@@ -55,9 +55,11 @@ from whoosh.codec.whoosh3 import (
     W3TermsReader,
     _lenfield,
 )
+from whoosh.columns import NumericColumn
 from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -430,7 +432,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                     keyed = ((_LAST if dates[d] == NO_DATE else dates[d], offset + d) for d in ids)
                 best = pick(limit, chain(best, keyed)) if limit else [*best, *keyed]
             matched.extend(offset + d for d in ids)
-            by_segment.append((segment_searcher, offset, ids, phrases))
+            by_segment.append((segment_searcher, offset, ids, phrases, arrays))
         total = len(matched)
         if sort_field:
             best = sorted(best, reverse=sort_reverse)[start_offset:]
@@ -990,31 +992,34 @@ def _segment_term_matchers(reader):
             yield fieldname, btext, postings_reader(postfile, terminfo, schema[fieldname].format, term=(fieldname, btext))
 
 
-def _term_postings(matcher):
+def _term_postings(matcher, *, values=True):
     """([docnum…], [weight…], [value…]) of a fresh term matcher, deleted documents included,
-    as its id(), weight() and value() give them: a block at a time for Whoosh 2.7's block
-    matcher, one posting at a time for anything else (a term kept in the term table)."""
-    docnums, weights, values = [], [], []
+    as its id(), weight() and value() give them (no values with `values=False`): a block at a
+    time for Whoosh 2.7's block matcher, one posting at a time for anything else (a term kept
+    in the term table)."""
+    docnums, weights, found_values = [], [], []
     if not isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
             docnums.append(matcher.id())
             weights.append(matcher.weight())
-            values.append(matcher.value())
+            if values:
+                found_values.append(matcher.value())
             matcher.next()
-        return docnums, weights, values
+        return docnums, weights, found_values
     while matcher.is_active():
         start, stop = matcher._i, matcher._blocklength
         docnums.extend(_block_ids(matcher)[start:stop])
         if matcher._weights is None:
             matcher._read_weights()
         weights.extend(matcher._weights[start:stop])
-        if matcher._values is None:
-            matcher._read_values()
-        values.extend(matcher._values[start:stop])
+        if values:
+            if matcher._values is None:
+                matcher._read_values()
+            found_values.extend(matcher._values[start:stop])
         if matcher._lastblock:
             break
         _next_block(matcher)
-    return docnums, weights, values
+    return docnums, weights, found_values
 
 
 class _PreparingSubWriterTask(SubWriterTask):
@@ -1218,6 +1223,26 @@ class _SegmentArrays:
                 self.dates[name] = array("q", (value if value < _LAST else NO_DATE for value in column))
             else:  # Whoosh writes a column only once a document of the segment has a value
                 self.dates[name] = array("q", [NO_DATE]) * self.doc_count_all
+        self._lengths = {}
+
+    def field_lengths(self, reader, fieldname):
+        """The field's length column (one byte a document, byte_to_length), read whole the
+        first time a search scores the field; None when the segment has no such column.
+        Whoosh reads it from the file for every document it scores."""
+        if fieldname not in self._lengths:
+            perdoc = getattr(reader, "_perdoc", None)
+            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if isinstance(perdoc, W3PerDocReader) else None
+            self._lengths[fieldname] = None if column is None else _column_bytes(column)
+        return self._lengths[fieldname]
+
+
+def _column_bytes(column):
+    """A one-byte numeric column's values as bytes: one read of the file (the documents after
+    the last one written have the default, 0), not a read per document."""
+    if isinstance(column, NumericColumn.Reader) and column._fixedlen == 1 and not column._default:
+        stored = column._dbfile.get(column._basepos, min(column._count, column._doccount))
+        return stored + bytes(column._doccount - len(stored))
+    return bytes(column)
 
 
 def _posting_ids(matcher, *, ignore_deleted=False):
@@ -1357,11 +1382,11 @@ def _phrase_starts(field, fieldname, words_b, reader, docnums):
     Each word's positions are read only for the documents still holding the phrase so far, the
     least frequent words first, to drop documents early."""
     starts = dict.fromkeys(docnums)
-    decode = field.format.decoder("positions")
+    decode = _positions_decoder(field.format)
     for i in sorted(range(len(words_b)), key=lambda i: reader.doc_frequency(fieldname, words_b[i])):
         narrowed = {}
         for docnum, value in _postings_at(reader.postings(fieldname, words_b[i]), sorted(starts), values=True):
-            here = {position - i for position in decode(value)}
+            here = set(map((-i).__add__, decode(value)))
             kept = here if starts[docnum] is None else starts[docnum] & here
             if kept:
                 narrowed[docnum] = kept
@@ -1369,6 +1394,20 @@ def _phrase_starts(field, fieldname, words_b, reader, docnums):
         if not starts:
             break
     return starts
+
+
+def _positions_decoder(field_format):
+    """The function reading a posting's positions: for Whoosh's Positions format, its own
+    decoding (a pickled list of gaps after the count) with the sums done in C; a phrase of
+    common words decodes tens of thousands of them."""
+    if type(field_format) is not Positions:
+        return field_format.decoder("positions")
+
+    def decode(value):
+        # Whoosh stores the pickle without its final STOP opcode.
+        return accumulate(pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b"."))
+
+    return decode
 
 
 def _phrase_counts(query, segment_searcher, reader, docnums):
@@ -1392,39 +1431,47 @@ def _phrase_counts(query, segment_searcher, reader, docnums):
 # quote saying the phrase twice ranks above one saying it once, and a short quote above a long
 # one, where Whoosh's sum of the separate words' scores would count those words anywhere.
 
-# Above this many matches of a query without a phrase, Whoosh's own top-N walk (which skips
-# posting blocks that cannot reach the page) is the cheaper way to rank, with the same scores.
-DIRECT_SCORING_MAX = 5000
+# Every matched document is scored, however many match: each term's postings are read a block
+# at a time (or, for a few documents among many postings, looked up), and a term's score is
+# computed once per (frequency, length byte) pair, since BM25F depends on nothing else. A
+# common word at a million quotes takes a fraction of Whoosh's walk, which scores document by
+# document and reads each document's length from the file.
 
 
 def _top_scored(query, by_segment, limit):
     """[(global docnum, score)], best first (ties in index order, as Whoosh gives them), for
     the documents known to match `query`: by_segment is [(segment searcher, offset, docnums,
-    phrase occurrences from _query_ids)]. None when Whoosh's walk is the better way or the
-    query has parts this does not score."""
+    phrase occurrences from _query_ids, _SegmentArrays)]. None when the query has parts this
+    does not score (Whoosh's walk ranks those)."""
     parts = _scored_parts(query)
     if parts is None:
         return None
-    total = sum(len(ids) for _, _, ids, _ in by_segment)
-    if total > DIRECT_SCORING_MAX and not any(isinstance(part, whoosh_query.Phrase) for part in parts):
-        return None
     scored = []
-    for segment_searcher, offset, ids, phrases in by_segment:
-        scores = _segment_scores(parts, segment_searcher, sorted(ids), phrases)
+    for segment_searcher, offset, ids, phrases, arrays in by_segment:
+        scores = _segment_scores(parts, segment_searcher, sorted(ids), phrases, arrays)
         if scores is None:
             return None
-        scored.extend((-score, offset + docnum) for docnum, score in scores.items())
-    best = heapq.nsmallest(limit, scored) if limit else sorted(scored)
-    return [(docnum, -negative) for negative, docnum in best]
+        scored.append((offset, scores))
+    if limit:
+        # The page's lowest score first (a pass over the scores in C), then only the documents
+        # reaching it are ordered.
+        best = heapq.nlargest(limit, chain.from_iterable(scores.values() for _, scores in scored))
+        cut = best[-1] if best else 0.0
+        ranked = [(-score, offset + docnum) for offset, scores in scored for docnum, score in scores.items() if score >= cut]
+    else:
+        ranked = [(-score, offset + docnum) for offset, scores in scored for docnum, score in scores.items()]
+    ranked.sort()
+    return [(docnum, -negative) for negative, docnum in ranked[:limit]]
 
 
 def _scored_parts(query, boost=1.0, parts=None):
-    """{term or phrase: boost} of the parts whose scores make up a document's score for `query`
-    (the scores of the matching parts are summed under And and Or, times the boosts above them;
-    a negated part scores nothing); None for any other kind of part."""
+    """{term, phrase or prefix: boost} of the parts whose scores make up a document's score
+    for `query` (the scores of the matching parts are summed under And and Or, times the
+    boosts above them; a negated part scores nothing; a prefix scores as the Or of the words
+    it expands to, as Whoosh scores it); None for any other kind of part."""
     parts = {} if parts is None else parts
     boost *= query.boost
-    if isinstance(query, whoosh_query.Term | whoosh_query.Phrase):
+    if isinstance(query, whoosh_query.Term | whoosh_query.Phrase | whoosh_query.Prefix):
         key = query.with_boost(1.0)
         parts[key] = parts.get(key, 0.0) + boost
     elif isinstance(query, whoosh_query.Or) and query.scale:
@@ -1440,7 +1487,7 @@ def _scored_parts(query, boost=1.0, parts=None):
     return parts
 
 
-def _segment_scores(parts, segment_searcher, docnums, phrases):
+def _segment_scores(parts, segment_searcher, docnums, phrases, arrays):
     """{docnum: score} for the sorted docnums of one segment."""
     reader, schema, weighting = segment_searcher.reader(), segment_searcher.schema, segment_searcher.weighting
     scores = dict.fromkeys(docnums, 0.0)
@@ -1458,26 +1505,61 @@ def _segment_scores(parts, segment_searcher, docnums, phrases):
             scorer = weighting.scorer(segment_searcher, part.fieldname, rarest)
             if not isinstance(scorer, WeightLengthScorer):
                 return None
-            boost *= len(words_b)
             found = phrases[part].items() if part in phrases else _phrase_counts(part, segment_searcher, reader, docnums).items()
-        else:
-            btext = field.to_bytes(part.text)
+            if not _add_scores(scores, found, len(words_b) * boost, scorer, arrays.field_lengths(reader, part.fieldname)):
+                return None
+            continue
+        terms = list(part._btexts(reader)) if isinstance(part, whoosh_query.Prefix) else [field.to_bytes(part.text)]
+        for btext in terms:
             if (part.fieldname, btext) not in reader:
                 continue
             scorer = weighting.scorer(segment_searcher, part.fieldname, btext)
-            found = _postings_at(reader.postings(part.fieldname, btext), docnums)
-        if isinstance(scorer, WeightLengthScorer):
-            score, length = scorer._score, scorer.dfl
-            for docnum, weight in found:
-                if docnum in scores:
-                    scores[docnum] += boost * score(weight, length(docnum))
-        elif isinstance(scorer, WeightScorer):
-            for docnum, weight in found:
-                if docnum in scores:
-                    scores[docnum] += boost * weight
-        else:
-            return None
+            postings = reader.postings(part.fieldname, btext)
+            if len(docnums) * 8 < reader.doc_frequency(part.fieldname, btext):
+                found = _postings_at(postings, docnums)  # a few documents among many postings
+            else:
+                if isinstance(postings, FilterMatcher) and postings._exclude:
+                    postings = postings.child  # deleted documents are not among the scored
+                found_ids, found_weights, _ = _term_postings(postings, values=False)
+                found = zip(found_ids, found_weights, strict=True)
+            if not _add_scores(scores, found, boost, scorer, arrays.field_lengths(reader, part.fieldname)):
+                return None
     return scores
+
+
+def _add_scores(scores, found, boost, scorer, lengths):
+    """Add boost × the scorer's score of each (docnum, weight) found to the documents' scores
+    (those in `scores`); False for a scorer this cannot reproduce."""
+    if isinstance(scorer, WeightLengthScorer):
+        if lengths is None:  # no length column: Whoosh's default length for every document
+            by_weight = _ScoreTable(lambda weight: scorer._score(weight, 1))
+            for docnum, weight in found:
+                if docnum in scores:
+                    scores[docnum] += boost * by_weight[weight]
+            return True
+        by_length = _ScoreTable(lambda key: scorer._score(key[0], byte_to_length(key[1])))
+        for docnum, weight in found:
+            if docnum in scores:
+                scores[docnum] += boost * by_length[weight, lengths[docnum]]
+        return True
+    if isinstance(scorer, WeightScorer):
+        for docnum, weight in found:
+            if docnum in scores:
+                scores[docnum] += boost * weight
+        return True
+    return False
+
+
+class _ScoreTable(dict):
+    """A score computed the first time its key is asked for, then looked up."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key):
+        self[key] = value = self._compute(key)
+        return value
 
 
 # A posting block's header (a pickled tuple of six numbers) fits in this many bytes.

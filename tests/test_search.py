@@ -102,7 +102,9 @@ def test_a_phrase_of_frequent_words_ranks_by_how_often_it_is_said(client, search
     assert result_texts(search(client, q='"it is"')) == [texts[0], texts[2], texts[1]]  # then the shorter
 
 
-@pytest.mark.parametrize("q", ["trade talks", "trade OR resume OR minister", "trade -monday", "talks resume OR summit"])
+@pytest.mark.parametrize(
+    "q", ["trade talks", "trade OR resume OR minister", "trade -monday", "talks resume OR summit", "summit trade", "tal*", "trad* summit"]
+)
 def test_the_search_pages_ranking_is_whooshs_own_across_index_segments(search_index, monkeypatch, q):
     from haystack import connections
     from whoosh import writing
@@ -120,6 +122,9 @@ def test_the_search_pages_ranking_is_whooshs_own_across_index_segments(search_in
         "The minister said trade is good and talks are better than a summit",
         "A summit on trade, a summit on talks, a summit on Monday",
     ]
+    # Many more quotes with "trade" than with "summit": a few documents among a term's many
+    # postings are looked up in them rather than read through.
+    texts += [f"Trade, {' and '.join(['trade'] * (number % 4 + 1))}, talked of at tables {number}" for number in range(40)]
     for number, words in enumerate(texts):
         make_quote(make_article(f"Item {number}. “{words},” she said."), words)
         if number in (2, 4):
@@ -127,9 +132,13 @@ def test_the_search_pages_ranking_is_whooshs_own_across_index_segments(search_in
     search_index()
     assert len(connections["default"].get_backend().searcher().leaf_searchers()) >= 3
     parsed = parse_query(q)
-    ranked_with_facets = [hit.pk for hit in quote_search(parsed, Filters())]  # the page's own path
-    ranked_by_whoosh = [hit.pk for hit in quote_search(parsed, Filters(), facets=False)]
-    assert len(ranked_by_whoosh) >= 3 and ranked_with_facets == ranked_by_whoosh
+    with_facets = quote_search(parsed, Filters())  # the page's own path
+    by_whoosh = quote_search(parsed, Filters(), facets=False)
+    assert len(by_whoosh) >= 3
+    assert [hit.pk for hit in with_facets[:60]] == [hit.pk for hit in by_whoosh[:60]]
+    # The same scores, but for Whoosh's path also scoring the model restriction (a constant).
+    offsets = {round(ours.score - whooshs.score, 9) for ours, whooshs in zip(with_facets[:60], by_whoosh[:60], strict=True)}
+    assert len(offsets) == 1
 
 
 def test_prefix_or_and_not(client, indexed_seed):
