@@ -393,9 +393,11 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         counts = {name: Counter() for name in facets}
         matched, best, by_segment = [], [], []
         for segment_searcher, offset, arrays in self._segment_arrays(searcher):
+            if labels and labels.isdisjoint(arrays.values[DJANGO_CT]):
+                continue  # no document of the models searched (a rebuild writes each model's segments)
             reader = segment_searcher.reader()
-            phrases = {}
-            ids = _query_ids(core, segment_searcher, reader, phrases)
+            reads = _SegmentReads()
+            ids = _query_ids(core, segment_searcher, reader, reads)
             if ids is None:
                 return None
             if labels and ids:
@@ -432,7 +434,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                     keyed = ((_LAST if dates[d] == NO_DATE else dates[d], offset + d) for d in ids)
                 best = pick(limit, chain(best, keyed)) if limit else [*best, *keyed]
             matched.extend(offset + d for d in ids)
-            by_segment.append((segment_searcher, offset, ids, phrases, arrays))
+            by_segment.append((segment_searcher, offset, ids, reads, arrays))
         total = len(matched)
         if sort_field:
             best = sorted(best, reverse=sort_reverse)[start_offset:]
@@ -1266,12 +1268,22 @@ def _posting_ids(matcher, *, ignore_deleted=False):
     return ids
 
 
-def _query_ids(query, searcher, reader, phrases=None, within=None):
+class _SegmentReads:
+    """What matching a query read from one segment, for ranking the matches without reading
+    it again: {phrase: {docnum: occurrences}} for the phrases whose positions were read, and
+    {(field name, term bytes): (docnums, weights)} for the terms whose postings were read whole
+    (deleted documents included)."""
+
+    def __init__(self):
+        self.phrases, self.postings = {}, {}
+
+
+def _query_ids(query, searcher, reader, reads=None, within=None):
     """The set of document numbers of one segment that `query` matches, or None when the
     query is of a kind this does not evaluate itself (the caller falls back to Whoosh).
-    `phrases`, when given, gets {phrase: {docnum: occurrences}} for the phrases whose
-    positions were read; `within`, when given, are the only documents a phrase's positions
-    are read for (the rest of an And already excludes the others)."""
+    `reads`, when given, keeps what was read (_SegmentReads); `within`, when given, are the
+    only documents a phrase's positions are read for (the rest of an And already excludes
+    the others)."""
     if isinstance(query, whoosh_query.Term):
         fieldname = query.fieldname
         if fieldname not in searcher.schema:
@@ -1279,7 +1291,15 @@ def _query_ids(query, searcher, reader, phrases=None, within=None):
         btext = searcher.schema[fieldname].to_bytes(query.text)
         if (fieldname, btext) not in reader:
             return set()
-        return set(_posting_ids(reader.postings(fieldname, btext)))
+        matcher = reader.postings(fieldname, btext)
+        if reads is None:
+            return set(_posting_ids(matcher))
+        deleted = ()
+        if isinstance(matcher, FilterMatcher) and matcher._exclude:
+            matcher, deleted = matcher.child, matcher._ids
+        docnums, weights, _ = _term_postings(matcher, values=False)
+        reads.postings[fieldname, btext] = (docnums, weights)
+        return set(docnums).difference(deleted)
     if isinstance(query, whoosh_query.Every) and not query.fieldname:
         return set(reader.all_doc_ids())
     if isinstance(query, whoosh_query.And):
@@ -1291,7 +1311,7 @@ def _query_ids(query, searcher, reader, phrases=None, within=None):
         result = None
         # Phrases last: their positions are then read only for what the other parts matched.
         for child in sorted(positive, key=lambda child: isinstance(child, whoosh_query.Phrase)):
-            ids = _query_ids(child, searcher, reader, phrases, result)
+            ids = _query_ids(child, searcher, reader, reads, result)
             if ids is None:
                 return None
             result = ids if result is None else result & ids
@@ -1304,7 +1324,7 @@ def _query_ids(query, searcher, reader, phrases=None, within=None):
             result -= ids
         return result
     if isinstance(query, whoosh_query.AndNot):
-        positive = _query_ids(query.a, searcher, reader, phrases)
+        positive = _query_ids(query.a, searcher, reader, reads)
         negative = _query_ids(query.b, searcher, reader) if positive else set()
         return None if positive is None or negative is None else positive - negative
     if isinstance(query, whoosh_query.Or):
@@ -1312,7 +1332,7 @@ def _query_ids(query, searcher, reader, phrases=None, within=None):
         for child in query.subqueries:
             if isinstance(child, whoosh_query.Not):
                 return None
-            ids = _query_ids(child, searcher, reader, phrases)
+            ids = _query_ids(child, searcher, reader, reads)
             if ids is None:
                 return None
             result |= ids
@@ -1320,9 +1340,9 @@ def _query_ids(query, searcher, reader, phrases=None, within=None):
     if isinstance(query, whoosh_query.MultiTerm):  # prefix, wildcard: the terms it expands to
         field = searcher.schema[query.field()]
         terms = [whoosh_query.Term(query.field(), field.from_bytes(b)) for b in query._btexts(reader)]
-        return _query_ids(whoosh_query.Or(terms), searcher, reader)
+        return _query_ids(whoosh_query.Or(terms), searcher, reader, reads)
     if isinstance(query, whoosh_query.Phrase):
-        ids = _phrase_ids(query, searcher, reader, phrases, within)
+        ids = _phrase_ids(query, searcher, reader, reads, within)
         if ids is not None:
             return ids
     # Anything else: Whoosh's own matcher, one document at a time.
@@ -1330,7 +1350,7 @@ def _query_ids(query, searcher, reader, phrases=None, within=None):
     return set(matcher.all_ids()) if matcher.is_active() else set()
 
 
-def _phrase_ids(query, searcher, reader, phrases=None, within=None):
+def _phrase_ids(query, searcher, reader, reads=None, within=None):
     """The documents of one segment holding an exact phrase: the candidates are those of its
     pairs of frequent words, when the segment has pairs, or else of its rarest word, and only
     their positions are read. None for a phrase with a gap (slop), which Whoosh matches."""
@@ -1361,9 +1381,9 @@ def _phrase_ids(query, searcher, reader, phrases=None, within=None):
     if len(words) == 2 and pairs:
         return candidates  # the pair's own postings are the answer
     starts = _phrase_starts(field, fieldname, words_b, reader, sorted(candidates))
-    if phrases is not None:
+    if reads is not None:
         # Merged, not replaced: the same phrase may be read again within other documents.
-        phrases.setdefault(query.with_boost(1.0), {}).update((docnum, len(found)) for docnum, found in starts.items())
+        reads.phrases.setdefault(query.with_boost(1.0), {}).update((docnum, len(found)) for docnum, found in starts.items())
     return set(starts)
 
 
@@ -1441,14 +1461,14 @@ def _phrase_counts(query, segment_searcher, reader, docnums):
 def _top_scored(query, by_segment, limit):
     """[(global docnum, score)], best first (ties in index order, as Whoosh gives them), for
     the documents known to match `query`: by_segment is [(segment searcher, offset, docnums,
-    phrase occurrences from _query_ids, _SegmentArrays)]. None when the query has parts this
+    what _query_ids read (_SegmentReads), _SegmentArrays)]. None when the query has parts this
     does not score (Whoosh's walk ranks those)."""
     parts = _scored_parts(query)
     if parts is None:
         return None
     scored = []
-    for segment_searcher, offset, ids, phrases, arrays in by_segment:
-        scores = _segment_scores(parts, segment_searcher, sorted(ids), phrases, arrays)
+    for segment_searcher, offset, ids, reads, arrays in by_segment:
+        scores = _segment_scores(parts, segment_searcher, sorted(ids), reads, arrays)
         if scores is None:
             return None
         scored.append((offset, scores))
@@ -1487,7 +1507,7 @@ def _scored_parts(query, boost=1.0, parts=None):
     return parts
 
 
-def _segment_scores(parts, segment_searcher, docnums, phrases, arrays):
+def _segment_scores(parts, segment_searcher, docnums, reads, arrays):
     """{docnum: score} for the sorted docnums of one segment."""
     reader, schema, weighting = segment_searcher.reader(), segment_searcher.schema, segment_searcher.weighting
     scores = dict.fromkeys(docnums, 0.0)
@@ -1505,7 +1525,7 @@ def _segment_scores(parts, segment_searcher, docnums, phrases, arrays):
             scorer = weighting.scorer(segment_searcher, part.fieldname, rarest)
             if not isinstance(scorer, WeightLengthScorer):
                 return None
-            found = phrases[part].items() if part in phrases else _phrase_counts(part, segment_searcher, reader, docnums).items()
+            found = reads.phrases[part].items() if part in reads.phrases else _phrase_counts(part, segment_searcher, reader, docnums).items()
             if not _add_scores(scores, found, len(words_b) * boost, scorer, arrays.field_lengths(reader, part.fieldname)):
                 return None
             continue
@@ -1514,14 +1534,15 @@ def _segment_scores(parts, segment_searcher, docnums, phrases, arrays):
             if (part.fieldname, btext) not in reader:
                 continue
             scorer = weighting.scorer(segment_searcher, part.fieldname, btext)
-            postings = reader.postings(part.fieldname, btext)
             if len(docnums) * 8 < reader.doc_frequency(part.fieldname, btext):
-                found = _postings_at(postings, docnums)  # a few documents among many postings
+                found = _postings_at(reader.postings(part.fieldname, btext), docnums)  # a few among many
             else:
-                if isinstance(postings, FilterMatcher) and postings._exclude:
-                    postings = postings.child  # deleted documents are not among the scored
-                found_ids, found_weights, _ = _term_postings(postings, values=False)
-                found = zip(found_ids, found_weights, strict=True)
+                if (part.fieldname, btext) not in reads.postings:
+                    postings = reader.postings(part.fieldname, btext)
+                    if isinstance(postings, FilterMatcher) and postings._exclude:
+                        postings = postings.child  # deleted documents are not among the scored
+                    reads.postings[part.fieldname, btext] = _term_postings(postings, values=False)[:2]
+                found = zip(*reads.postings[part.fieldname, btext], strict=True)
             if not _add_scores(scores, found, boost, scorer, arrays.field_lengths(reader, part.fieldname)):
                 return None
     return scores
