@@ -24,7 +24,8 @@ def linkable_quotes():
     return Quote.objects.exclude(status=Quote.Status.REJECTED)
 
 
-KEYS_PER_QUERY = 2000
+#: Key rows per query: four parameters each, well under every database's limit.
+WINDOWS_PER_QUERY = 1000
 
 
 def quote_keys_refresh(quotes):
@@ -46,57 +47,60 @@ def quote_keys_refresh(quotes):
 
 def candidates_for(quotes):
     """Quotes already in the archive that share a blocking key, speaker and date window with
-    any of `quotes`. Quotes whose windows overlap are looked up together (one query per run of
-    dates, the keys in chunks) and each key's window is checked here, so a batch of articles
-    costs a few queries rather than a clause per quote."""
+    any of `quotes`. Each dated quote's keys are looked up with its own window, all of them in
+    a few queries (each key, speaker and window a row joined to the QuoteKey index), so a
+    batch of articles spread over years costs no more than one from a single day."""
     own = {quote.pk for quote in quotes}
-    found = set()
-    for day_range, members in _by_date_window(quotes):
-        dates_by_key = defaultdict(list)  # (key, speaker id): dates of the quotes holding it
-        for quote in members:
-            for key in linking.blocking_keys(quote.text):
-                dates_by_key[key, quote.speaker_id].append(quote.article.published)
-        speakers = sorted({speaker_id for _, speaker_id in dates_by_key})
-        keys = sorted({key for key, _ in dates_by_key})
-        for start in range(0, len(keys), KEYS_PER_QUERY):
-            rows = QuoteKey.objects.filter(key__in=keys[start : start + KEYS_PER_QUERY], speaker_id__in=speakers)
-            if day_range:
-                rows = rows.filter(date__range=day_range)
-            for quote_id, key, speaker_id, date in rows.values_list("quote_id", "key", "speaker_id", "date"):
-                if quote_id in own or quote_id in found:
-                    continue
-                if any(_within_window(day, date) for day in dates_by_key.get((key, speaker_id), ())):
-                    found.add(quote_id)
-    return linkable_quotes().filter(pk__in=found).select_related("article").order_by("pk")
-
-
-def _by_date_window(quotes):
-    """(date range or None, quotes) groups: undated quotes together (any date matches them),
-    dated ones in runs whose windows overlap."""
     window = datetime.timedelta(days=WINDOW_DAYS)
-    undated = [quote for quote in quotes if quote.article.published is None]
-    if undated:
-        yield None, undated
-    run, low, high = [], None, None
-    for quote in sorted((q for q in quotes if q.article.published), key=lambda q: q.article.published):
+    windows, undated_keys = set(), set()
+    for quote in quotes:
         day = quote.article.published
-        if run and day - window > high:
-            yield (low, high), run
-            run = []
-        if not run:
-            low = day - window
-        run.append(quote)
-        high = day + window
-    if run:
-        yield (low, high), run
+        for key in linking.blocking_keys(quote.text):
+            if day is None:  # an undated quote may repeat a report of any date
+                undated_keys.add((key, quote.speaker_id))
+            else:
+                windows.add((key, quote.speaker_id, day - window, day + window))
+    found = _quotes_within_windows(sorted(windows)) | _quotes_with_keys(undated_keys)
+    return linkable_quotes().filter(pk__in=found - own).select_related("article").order_by("pk")
 
 
-def _within_window(day, other):
-    """An undated quote may repeat a report of any date; a dated one only a dated report
-    within the window."""
-    if day is None:
-        return True
-    return other is not None and abs((other - day).days) <= WINDOW_DAYS
+def _quotes_within_windows(windows):
+    """Ids of the quotes holding a (key, speaker id, first day, last day) row's key, with its
+    speaker, dated within its days."""
+    quote_name = connection.ops.quote_name
+    key_table = quote_name(QuoteKey._meta.db_table)
+    column = {name: quote_name(QuoteKey._meta.get_field(name).column) for name in ("quote", "key", "speaker", "date")}
+    found = set()
+    for start in range(0, len(windows), WINDOWS_PER_QUERY):
+        rows = windows[start : start + WINDOWS_PER_QUERY]
+        params = [
+            value
+            for key, speaker_id, first, last in rows
+            for value in (key, speaker_id, connection.ops.adapt_datefield_value(first), connection.ops.adapt_datefield_value(last))
+        ]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH wanted (key_hash, speaker_ref, first_day, last_day) AS (VALUES {values}) "
+                f"SELECT DISTINCT k.{column['quote']} FROM wanted JOIN {key_table} k "
+                f"ON k.{column['key']} = wanted.key_hash AND k.{column['speaker']} = wanted.speaker_ref "
+                f"AND k.{column['date']} BETWEEN wanted.first_day AND wanted.last_day",
+                params,
+            )
+            found.update(quote_id for (quote_id,) in cursor.fetchall())
+    return found
+
+
+def _quotes_with_keys(pairs):
+    """Ids of the quotes holding one of the (key, speaker id) pairs, whatever their date."""
+    found = set()
+    pairs = sorted(pairs)
+    for start in range(0, len(pairs), WINDOWS_PER_QUERY):
+        chunk = pairs[start : start + WINDOWS_PER_QUERY]
+        rows = QuoteKey.objects.filter(key__in={key for key, _ in chunk}, speaker_id__in={speaker for _, speaker in chunk})
+        wanted = set(chunk)
+        found.update(quote_id for quote_id, key, speaker_id in rows.values_list("quote_id", "key", "speaker_id") if (key, speaker_id) in wanted)
+    return found
 
 
 def _candidate(quote):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from statements.models import Quote, Statement
 from statements.services import article_import
-from statements.statement_linking import quotes_link
+from statements.statement_linking import candidates_for, quote_keys_refresh, quotes_link
 from tests.factories import make_article, make_quote, make_speaker
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,36 @@ def test_different_speakers_are_never_linked():
     quotes_link(quotes=Quote.objects.filter(pk__in=[one.pk, two.pk]).select_related("article"))
     one.refresh_from_db()
     assert one.statement_id is None
+
+
+def test_candidates_are_the_speakers_reports_within_two_weeks_and_an_undated_quote_meets_every_date():
+    speaker = make_speaker("Window Speaker")
+    words = "Harbour authorities will reopen the northern shipping lanes"
+    numbers = iter(range(100))
+
+    def report(published, *, by=speaker):
+        article = make_article(f"Report {next(numbers)}. “{words},” she said.", published=published)
+        return Quote.objects.select_related("article").get(pk=make_quote(article, words, speaker=by).pk)
+
+    day = datetime.date(2021, 3, 24)
+    first, last, early, late, old, undated = (
+        report(day - datetime.timedelta(days=14)),
+        report(day + datetime.timedelta(days=14)),
+        report(day - datetime.timedelta(days=15)),
+        report(day + datetime.timedelta(days=15)),
+        report(datetime.date(2019, 6, 1)),
+        report(None),
+    )
+    report(day, by=make_speaker("Someone Else"))
+    new, new_old, new_undated = report(day), report(datetime.date(2019, 6, 3)), report(None)
+    quote_keys_refresh(Quote.objects.select_related("article"))
+
+    def found(quotes):
+        return {quote.pk for quote in candidates_for(quotes)}
+
+    assert found([new]) == {first.pk, last.pk}
+    assert found([new, new_old]) == {first.pk, last.pk, old.pk}  # each with its own window, in one batch
+    assert found([new_undated]) == {first.pk, last.pk, early.pk, late.pk, old.pk, undated.pk, new.pk, new_old.pk}
 
 
 def test_linking_cost_does_not_grow_with_the_archive():
