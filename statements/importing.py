@@ -7,6 +7,7 @@ file (or record) never stops the others and never leaves half an article behind.
 
 import codecs
 import datetime
+import itertools
 import json
 import multiprocessing
 import os
@@ -301,7 +302,7 @@ def import_records(records, *, status, on_failure, summary=None, procs=None, bat
     with deferred(), applied_alongside():  # one index update per batch, beside the import
         prepared = _prepared(records, known=directory.known, procs=min(procs, MAX_PREPARING_PROCS), window=batch_size)
         try:
-            for batch in _batches(prepared, batch_size):
+            for batch in _streamed_batches(prepared, batch_size):
                 _import_batch(batch, status, on_failure, summary, directory, topic_matcher, names)
         except BrokenProcessPool:
             summary.stopped = (
@@ -345,7 +346,9 @@ PREPARED_PER_TASK = 4
 
 
 def _zip_prepared(window_records, submitted):
-    prepared = [article for future in submitted for article in future.result()]
+    # Each task's articles as soon as it is done, so the first batch is written while the
+    # workers still prepare the rest of its window.
+    prepared = (article for future in submitted for article in future.result())
     for (label, record), article in zip(window_records, prepared, strict=True):
         yield label, record, article
 
@@ -380,6 +383,31 @@ def _prepare(record, known):
         )
     except Exception as error:  # noqa: BLE001 - any bug in the extractor fails one record, not the import
         return PreparationFailed(f"could not be read for quotes ({type(error).__name__}: {error}); nothing was imported")
+
+
+class _Batch:
+    """A batch of items taken from a shared iterator as they come, so that writing it starts
+    before its last items are ready. Iterate it once; `rest()` takes what is left and gives
+    every item of the batch."""
+
+    def __init__(self, items):
+        self._items, self.taken = items, []
+
+    def __iter__(self):
+        for item in self._items:
+            self.taken.append(item)
+            yield item
+
+    def rest(self):
+        self.taken.extend(self._items)
+        return self.taken
+
+
+def _streamed_batches(items, size):
+    """Batches (_Batch) of `size` items; each must be iterated through before the next."""
+    items = iter(items)
+    for first in items:
+        yield _Batch(itertools.chain((first,), itertools.islice(items, size - 1)))
 
 
 def _batches(items, size):
@@ -438,7 +466,7 @@ def _import_batch(batch, status, on_failure, summary, directory, topic_matcher, 
             quotes_link(quotes=list(proposed))
     except DatabaseError as error:
         names.forget_all()
-        for label, record, _ in batch:
+        for label, record, _ in batch.rest():
             summary.failed += 1
             on_failure(f"{label}: {record.origin}: not imported, the batch it was in failed: {error}")
         return
