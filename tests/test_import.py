@@ -298,3 +298,31 @@ def test_a_worker_process_that_dies_stops_the_import_with_a_message_instead_of_w
     # The first batch is written before the fatal record is sent; the second may be lost with it.
     assert summary.imported in (2, 4)
     assert Article.objects.count() == summary.imported
+
+
+def test_a_batch_the_database_refuses_fails_each_of_its_records_by_name_and_keeps_the_others(tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    from statements import statement_linking
+    from statements.importing import import_files
+
+    link = statement_linking.quotes_link
+    calls = []
+
+    def quotes_link(*, quotes):
+        calls.append(len(calls))
+        if len(calls) == 2:  # the second batch: the database gives up (disk full, say)
+            raise OperationalError("database or disk is full")
+        return link(quotes=quotes)
+
+    monkeypatch.setattr(statement_linking, "quotes_link", quotes_link)
+    write(tmp_path / "reports.json", json.dumps(REPORTS))
+    failures = []
+    summary = import_files([tmp_path], status=Article.Status.PUBLISHED, on_failure=failures.append, procs=2, batch_size=2)
+    assert str(summary) == "imported 3, unchanged 0, failed 2"
+    assert [failure.split(": ", 1)[1] for failure in failures] == [
+        f"reports.json record {number}: not imported, the batch it was in failed: database or disk is full" for number in (3, 4)
+    ]
+    assert sorted(Article.objects.values_list("title", flat=True)) == sorted(
+        report["title"] for number, report in enumerate(REPORTS, start=1) if number not in (3, 4)
+    )
