@@ -124,11 +124,10 @@ class NamedRecords:
 
 
 def article_find_existing(*, url, content_hash):
-    if url:
-        by_url = Article.objects.filter(url=url).first()
-        if by_url:
-            return by_url
-    return Article.objects.filter(content_hash=content_hash).first()
+    """The article with this url, else the first with the same words; None."""
+    same = Q(content_hash=content_hash) | Q(url=url) if url else Q(content_hash=content_hash)
+    found = list(Article.objects.filter(same).order_by()[:2])  # both unique: one by url, one by words at most
+    return next((article for article in found if url and article.url == url), found[0] if found else None)
 
 
 @transaction.atomic
@@ -195,7 +194,9 @@ def article_import(
     article.save()
     topics = list(dict.fromkeys([*topics, *named.topics(topic_names)]))
     if topics:
-        article.topics.add(*topics)  # a new article: nothing for set() to compare with
+        # A new article has no topics to compare with (add() would look), and the queue
+        # already holds it (its post_save), which is all that m2m_changed would add.
+        Article.topics.through.objects.bulk_create([Article.topics.through(article=article, topic=topic) for topic in topics])
     if extract:
         from .proposing import quotes_propose
         from .statement_linking import quotes_link

@@ -36,8 +36,8 @@ def quote_keys_refresh(quotes):
     # which builds and prepares a model instance per row (three times slower when importing).
     date_field = QuoteKey._meta.get_field("date")
     rows = [
-        (quote.pk, key, quote.speaker_id, date_field.get_db_prep_save(quote.article.published, connection))
-        for quote in quotes
+        (quote.pk, key, quote.speaker_id, date)
+        for quote, date in ((quote, date_field.get_db_prep_save(quote.article.published, connection)) for quote in quotes)
         for key in linking.blocking_keys(quote.text)
     ]
     columns = ", ".join(connection.ops.quote_name(QuoteKey._meta.get_field(name).column) for name in ("quote", "key", "speaker", "date"))
@@ -61,7 +61,9 @@ def candidates_for(quotes):
             else:
                 windows.add((key, quote.speaker_id, day - window, day + window))
     found = _quotes_within_windows(sorted(windows)) | _quotes_with_keys(undated_keys)
-    return linkable_quotes().filter(pk__in=found - own).select_related("article").order_by("pk")
+    return (
+        linkable_quotes().filter(pk__in=found - own).select_related("article").defer("article__body", "article__text").order_by("pk")
+    )
 
 
 def _quotes_within_windows(windows):

@@ -326,3 +326,14 @@ def test_a_batch_the_database_refuses_fails_each_of_its_records_by_name_and_keep
     assert sorted(Article.objects.values_list("title", flat=True)) == sorted(
         report["title"] for number, report in enumerate(REPORTS, start=1) if number not in (3, 4)
     )
+
+
+def test_an_article_already_there_by_its_url_is_that_one_even_when_its_words_are_anothers():
+    from statements.services import article_import
+
+    by_url, _ = article_import(title="First", content="The first words.", url="https://ex.org/first")
+    by_words, _ = article_import(title="Second", content="The second words.", url="https://ex.org/second")
+    found, created = article_import(title="First, edited", content="The second words.", url="https://ex.org/first")
+    assert (found, created) == (by_url, False)
+    found, created = article_import(title="Second again", content="The second words.")
+    assert (found, created) == (by_words, False)
