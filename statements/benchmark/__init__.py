@@ -74,6 +74,16 @@ def merge(into, result):
     return into
 
 
+def python_loop_seconds(iterations=10_000_000):
+    """Seconds this machine takes for a plain Python loop: the figures of two runs compare
+    only as well as these do (a shared machine's speed changes from hour to hour)."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(iterations):
+        total += number
+    return round(time.perf_counter() - started, 3)
+
+
 def directory_mb(path):
     path = Path(path)
     if not path.exists():
@@ -120,6 +130,7 @@ def bench_run(
         },
         "targets": TARGETS,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "python_loop_s": {"start": python_loop_seconds()}},
     }
     common = {"data_dir": data_dir, "log_path": log_path}
     if "generate" not in skip:
@@ -168,6 +179,7 @@ def bench_run(
         report["load"] = load
         report["peak_rss_mb"].update(peaks)
     report.pop("urls", None)
+    report["machine"]["python_loop_s"]["end"] = python_loop_seconds()
     report["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     (bench_dir / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
     report["path"] = str(bench_dir / "latest.json")

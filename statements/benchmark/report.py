@@ -24,6 +24,13 @@ def verdict(ok):
 def format_table(report):
     quotes = report.get("quotes") or 0
     lines = [f"Benchmark archive: {report.get('articles', 0):,} published articles, {quotes:,} public quotes"]
+    machine = report.get("machine")
+    if machine:
+        loop = machine["python_loop_s"]
+        lines.append(
+            f"Machine: {machine['cpus']} CPUs; a 10M-step Python loop took {loop.get('start')} s at the start and "
+            f"{loop.get('end', '–')} s at the end (figures compare between runs as these do)"
+        )
 
     def row(*cells, widths=(22, 9, 9, 9, 11, 9, 6)):
         return "  ".join(str(cell).rjust(width) if i else str(cell).ljust(width) for i, (cell, width) in enumerate(zip(cells, widths, strict=False)))
