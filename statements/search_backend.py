@@ -197,7 +197,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         self._local = threading.local()
         self._arrays_lock = threading.Lock()
         self._arrays_cache = {}
-        self.fast_facets = connection_options.get("FAST_FACETS", True)
+        # Searches are answered by _direct_search, which Whoosh's own walk only backs up.
+        self.direct_search = connection_options.get("DIRECT_SEARCH", True)
         self.use_mmap = connection_options.get("MMAP", False)
         # A full rebuild (bulk_index) writes with a process per core, each making a segment.
         self.bulk_procs = connection_options.get("BULK_PROCS") or min(4, os.cpu_count() or 1)
@@ -326,10 +327,11 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         if not query_string:
             return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
         searcher = self.searcher()
-        if facets and self.fast_facets and not date_facets and not query_facets:
-            fast = self._faceted_search(
+        if self.direct_search and not date_facets and not query_facets:
+            # With or without facets: a page and an export of the same search rank alike.
+            fast = self._direct_search(
                 searcher, query_string, models=models, narrow_queries=narrow_queries, sort_by=sort_by,
-                start_offset=start_offset, end_offset=end_offset, facets=facets, result_class=result_class,
+                start_offset=start_offset, end_offset=end_offset, facets=facets or (), result_class=result_class,
             )
             if fast is not None:
                 if self.include_spelling and (spelling_query or fast["hits"] == 0):
@@ -368,7 +370,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
 
-    def _faceted_search(self, searcher, query_string, *, models, narrow_queries, sort_by, start_offset, end_offset, facets, result_class):
+    def _direct_search(self, searcher, query_string, *, models, narrow_queries, sort_by, start_offset, end_offset, facets, result_class):
         """One page, the exact total and facet counts, in one pass over the matching document
         numbers (see _SegmentArrays); None when the query needs Whoosh's general path."""
         core = self.whoosh_query(query_string, narrow_queries=narrow_queries)
@@ -1169,15 +1171,15 @@ class _ColumnCachingPerDocReader(W3PerDocReader):
         return byte_to_length(column[docnum]) if column[docnum] else None
 
 
-# --- the faceted page query without Whoosh's per-document Python collectors ---------------
+# --- searching without Whoosh's per-document Python collectors ------------------------------
 #
-# The search page asks for one page of hits, the exact total and counts on four facet fields.
-# Whoosh's own way (groupedby + len()) runs a collector per matching document in Python, and
-# for a multi-valued field (topics) rebuilds a list of every document's values on every search.
-# Here the matching document numbers are read whole posting blocks at a time, the model
-# restriction, date ranges and facet counts use per-segment arrays built once per segment (a
-# commit adds a small segment; unchanged segments keep theirs), and only the page itself is
-# scored (Whoosh's block-quality skipping works when no collector must see every document).
+# The search page asks for one page of hits, the exact total and counts on four facet fields;
+# an export asks for the hits page after page. Whoosh's own way (groupedby + len()) runs a
+# collector per matching document in Python, and for a multi-valued field (topics) rebuilds a
+# list of every document's values on every search. Here the matching document numbers are
+# read whole posting blocks at a time, the model restriction, date ranges and facet counts use
+# per-segment arrays built once per segment (a commit adds a small segment; unchanged segments
+# keep theirs), and the matches are ranked as described above _top_scored.
 
 
 #: The date of an undated document in _SegmentArrays.dates: before every real date, in no range.
@@ -1488,7 +1490,8 @@ def _scored_parts(query, boost=1.0, parts=None):
     """{term, phrase or prefix: boost} of the parts whose scores make up a document's score
     for `query` (the scores of the matching parts are summed under And and Or, times the
     boosts above them; a negated part scores nothing; a prefix scores as the Or of the words
-    it expands to, as Whoosh scores it); None for any other kind of part."""
+    it expands to, as Whoosh scores it in an index of more than 5,000 documents, where a
+    smaller one gives all its matches the same score); None for any other kind of part."""
     parts = {} if parts is None else parts
     boost *= query.boost
     if isinstance(query, whoosh_query.Term | whoosh_query.Phrase | whoosh_query.Prefix):
