@@ -1273,11 +1273,24 @@ def _posting_ids(matcher, *, ignore_deleted=False):
 class _SegmentReads:
     """What matching a query read from one segment, for ranking the matches without reading
     it again: {phrase: {docnum: occurrences}} for the phrases whose positions were read, and
-    {(field name, term bytes): (docnums, weights)} for the terms whose postings were read whole
-    (deleted documents included)."""
+    {(field name, term bytes): (docnums, weights, deleted docnums)} for the terms whose postings
+    were read whole (_whole_postings)."""
 
     def __init__(self):
         self.phrases, self.postings = {}, {}
+
+
+def _whole_postings(reads, reader, fieldname, btext):
+    """(docnums, weights, deleted docnums) of a term's postings in one segment, the deleted
+    documents included, read once per search."""
+    key = (fieldname, btext)
+    if key not in reads.postings:
+        matcher, deleted = reader.postings(fieldname, btext), ()
+        if isinstance(matcher, FilterMatcher) and matcher._exclude:
+            matcher, deleted = matcher.child, matcher._ids
+        docnums, weights, _ = _term_postings(matcher, values=False)
+        reads.postings[key] = (docnums, weights, deleted)
+    return reads.postings[key]
 
 
 def _query_ids(query, searcher, reader, reads=None, within=None):
@@ -1293,14 +1306,9 @@ def _query_ids(query, searcher, reader, reads=None, within=None):
         btext = searcher.schema[fieldname].to_bytes(query.text)
         if (fieldname, btext) not in reader:
             return set()
-        matcher = reader.postings(fieldname, btext)
         if reads is None:
-            return set(_posting_ids(matcher))
-        deleted = ()
-        if isinstance(matcher, FilterMatcher) and matcher._exclude:
-            matcher, deleted = matcher.child, matcher._ids
-        docnums, weights, _ = _term_postings(matcher, values=False)
-        reads.postings[fieldname, btext] = (docnums, weights)
+            return set(_posting_ids(reader.postings(fieldname, btext)))
+        docnums, _, deleted = _whole_postings(reads, reader, fieldname, btext)
         return set(docnums).difference(deleted)
     if isinstance(query, whoosh_query.Every) and not query.fieldname:
         return set(reader.all_doc_ids())
@@ -1539,13 +1547,9 @@ def _segment_scores(parts, segment_searcher, docnums, reads, arrays):
             scorer = weighting.scorer(segment_searcher, part.fieldname, btext)
             if len(docnums) * 8 < reader.doc_frequency(part.fieldname, btext):
                 found = _postings_at(reader.postings(part.fieldname, btext), docnums)  # a few among many
-            else:
-                if (part.fieldname, btext) not in reads.postings:
-                    postings = reader.postings(part.fieldname, btext)
-                    if isinstance(postings, FilterMatcher) and postings._exclude:
-                        postings = postings.child  # deleted documents are not among the scored
-                    reads.postings[part.fieldname, btext] = _term_postings(postings, values=False)[:2]
-                found = zip(*reads.postings[part.fieldname, btext], strict=True)
+            else:  # deleted documents among them are not in `scores`
+                found_ids, found_weights, _ = _whole_postings(reads, reader, part.fieldname, btext)
+                found = zip(found_ids, found_weights, strict=True)
             if not _add_scores(scores, found, boost, scorer, arrays.field_lengths(reader, part.fieldname)):
                 return None
     return scores

@@ -124,7 +124,7 @@ class NamedRecords:
 
 
 def article_find_existing(*, url, content_hash):
-    """The article with this url, else the first with the same words; None."""
+    """The article with this url, else the one with the same words; None."""
     same = Q(content_hash=content_hash) | Q(url=url) if url else Q(content_hash=content_hash)
     found = list(Article.objects.filter(same).order_by()[:2])  # both unique: one by url, one by words at most
     return next((article for article in found if url and article.url == url), found[0] if found else None)

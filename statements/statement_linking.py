@@ -24,8 +24,8 @@ def linkable_quotes():
     return Quote.objects.exclude(status=Quote.Status.REJECTED)
 
 
-#: Key rows per query: four parameters each, well under every database's limit.
-WINDOWS_PER_QUERY = 1000
+#: Looked-up keys per query (up to four parameters each), well under every database's limit.
+KEYS_PER_QUERY = 1000
 
 
 def quote_keys_refresh(quotes):
@@ -35,11 +35,10 @@ def quote_keys_refresh(quotes):
     # About eight rows per quote, eighty per article: one executemany instead of bulk_create,
     # which builds and prepares a model instance per row (three times slower when importing).
     date_field = QuoteKey._meta.get_field("date")
-    rows = [
-        (quote.pk, key, quote.speaker_id, date)
-        for quote, date in ((quote, date_field.get_db_prep_save(quote.article.published, connection)) for quote in quotes)
-        for key in linking.blocking_keys(quote.text)
-    ]
+    rows = []
+    for quote in quotes:
+        date = date_field.get_db_prep_save(quote.article.published, connection)
+        rows += [(quote.pk, key, quote.speaker_id, date) for key in linking.blocking_keys(quote.text)]
     columns = ", ".join(connection.ops.quote_name(QuoteKey._meta.get_field(name).column) for name in ("quote", "key", "speaker", "date"))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {connection.ops.quote_name(QuoteKey._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)", rows)
@@ -73,8 +72,8 @@ def _quotes_within_windows(windows):
     key_table = quote_name(QuoteKey._meta.db_table)
     column = {name: quote_name(QuoteKey._meta.get_field(name).column) for name in ("quote", "key", "speaker", "date")}
     found = set()
-    for start in range(0, len(windows), WINDOWS_PER_QUERY):
-        rows = windows[start : start + WINDOWS_PER_QUERY]
+    for start in range(0, len(windows), KEYS_PER_QUERY):
+        rows = windows[start : start + KEYS_PER_QUERY]
         params = [
             value
             for key, speaker_id, first, last in rows
@@ -97,8 +96,8 @@ def _quotes_with_keys(pairs):
     """Ids of the quotes holding one of the (key, speaker id) pairs, whatever their date."""
     found = set()
     pairs = sorted(pairs)
-    for start in range(0, len(pairs), WINDOWS_PER_QUERY):
-        chunk = pairs[start : start + WINDOWS_PER_QUERY]
+    for start in range(0, len(pairs), KEYS_PER_QUERY):
+        chunk = pairs[start : start + KEYS_PER_QUERY]
         rows = QuoteKey.objects.filter(key__in={key for key, _ in chunk}, speaker_id__in={speaker for _, speaker in chunk})
         wanted = set(chunk)
         found.update(quote_id for quote_id, key, speaker_id in rows.values_list("quote_id", "key", "speaker_id") if (key, speaker_id) in wanted)
