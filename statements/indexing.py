@@ -282,6 +282,38 @@ def in_key_order(queryset, size=2000):
         last = batch[-1].pk
 
 
+def index_merge():
+    """Merge the search index's small segments, beside any writer (statements.search_merging;
+    other engines merge by themselves); the number of segments merged."""
+    merge = getattr(connections["default"].get_backend(), "segments_merge", None)
+    return merge() if merge else 0
+
+
+def index_merge_started(running=None):
+    """index_merge in a forked process when the index has segments to merge and `running` (the
+    process this returned last time, if any) has finished: the worker keeps applying the queue
+    meanwhile. The merging process, or None."""
+    from django import db
+
+    if running is not None and running.is_alive():
+        return running
+    pending = getattr(connections["default"].get_backend(), "merge_pending", None)
+    if pending is None or not pending():
+        return None
+    db.connections.close_all()  # the child does not use them; the parent reconnects
+    process = multiprocessing.get_context("fork").Process(target=_merge_quietly, name="index merge", daemon=True)
+    process.start()
+    return process
+
+
+def _merge_quietly():
+    set_signal_handler(SIGINT, SIG_IGN)  # the worker's Ctrl-C stops it; a merge cut short is dropped
+    try:
+        index_merge()
+    except Exception:
+        log.warning("Search index merge failed; the segments stay as they were.", exc_info=True)
+
+
 def search_index_open():
     """Open this process's searcher now (and, on Whoosh, build its per-segment arrays), so a
     web worker does it while booting rather than during its first search. Never fatal."""

@@ -193,6 +193,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             "limitmb": connection_options.get("WRITER_LIMIT_MB", 256),
             "procs": connection_options.get("WRITER_PROCS", 1),
             "multisegment": connection_options.get("WRITER_MULTISEGMENT", False),
+            # Seconds a writer waits for the index's lock: a merge holds it for a few milliseconds.
+            "timeout": connection_options.get("WRITER_LOCK_TIMEOUT", 10.0),
+            "delay": 0.02,
         }
         self._local = threading.local()
         self._arrays_lock = threading.Lock()
@@ -534,11 +537,14 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
 
     @contextlib.contextmanager
     def _writing(self, **options):
-        """One writer, committed when the block succeeds and cancelled when it fails. A plain
-        writer raises LockError when another process writes; AsyncWriter (the stock choice)
-        would buffer in a thread and lose the change if the process ends first."""
+        """One writer, committed (merging nothing: search_merging) when the block succeeds and
+        cancelled when it fails. It waits for the index's lock for WRITER_LOCK_TIMEOUT seconds,
+        then raises LockError; AsyncWriter (the stock choice) would buffer in a thread and lose
+        the change if the process ends first."""
         if not self.setup_complete:
             self.setup()
+        from .search_merging import commit_merge_policy  # it builds on this module's writer
+
         writer_class = options.pop("writer_class", None)
         options = {"codec": FlushingCodec(), **self.writer_options, **options}
         if writer_class is None and options.get("procs", 1) <= 1:
@@ -551,7 +557,23 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=commit_merge_policy)
+
+    def segments_merge(self):
+        """Merge the index's small segments beside the writers (search_merging); the number
+        of segments merged."""
+        from .search_merging import segments_merge
+
+        if not self.setup_complete:
+            self.setup()
+        return segments_merge(self.index) if self.use_file_storage else 0
+
+    def merge_pending(self):
+        from .search_merging import merge_pending
+
+        if not self.setup_complete:
+            self.setup()
+        return bool(self.use_file_storage and merge_pending(self.index))
 
     def _documents(self, index, iterable):
         if not self.setup_complete:
@@ -941,12 +963,13 @@ class _ArchiveSegmentWriter(SegmentWriter):
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
         self.pool = _ChunkedRunPool.replacing(self.pool)  # Whoosh 2.7.4 ignores its poolclass argument
+        self.source_storage = self.storage  # where segments being merged are (a background merge writes elsewhere)
 
     def add_postings_to_pool(self, reader, startdoc, docmap):
         if not isinstance(reader, SegmentReader) or not _plain_schema(self.schema):
             return super().add_postings_to_pool(reader, startdoc, docmap)
         # A reader of its own: the merge closes the one it passes as soon as this returns.
-        own = SegmentReader(self.storage, reader.schema, reader.segment())
+        own = SegmentReader(self.source_storage, reader.schema, reader.segment())
         self.pool.add_segment(_MergedSegment(own, self.schema, startdoc, docmap))
 
 

@@ -44,7 +44,9 @@ def test_bench_writes_every_figure(capsys):
     peaks = report["peak_rss_mb"]
     assert {"gunicorn_worker_1", "gunicorn_worker_2", "index", "measure"} <= set(peaks)
     assert all(isinstance(mb, Number) and mb > 0 for mb in peaks.values())
+    for label in ("import", "import_queued"):
+        assert isinstance(report[label]["merge_seconds"], Number) and isinstance(report[label]["segments_merged"], int), label
     loop = report["machine"]["python_loop_s"]
     assert report["machine"]["cpus"] >= 1 and loop["start"] > 0 and loop["end"] > 0
     output = capsys.readouterr().out
-    assert "common_term" in output and "10M-step Python loop took" in output
+    assert "common_term" in output and "10M-step Python loop took" in output and "the worker's merge" in output

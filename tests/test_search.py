@@ -107,11 +107,8 @@ def test_a_phrase_of_frequent_words_ranks_by_how_often_it_is_said(client, search
 )
 def test_the_search_pages_ranking_is_whooshs_own_across_index_segments(search_index, monkeypatch, q):
     from haystack import connections
-    from whoosh import writing
 
     from statements.search import Filters
-
-    monkeypatch.setattr(writing, "MERGE_SMALL", writing.NO_MERGE)  # keep each commit's segment
 
     texts = [
         "Trade talks resume on Monday, and trade talks matter, trade talks said the minister again",

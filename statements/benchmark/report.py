@@ -57,11 +57,16 @@ def format_table(report):
         lines.append(f"Index build: {report['index_quotes_per_s']:,} quotes/s (target ≥ {TARGETS['index_quotes_per_s']:,}), index {size} MB  {verdict(ok)}")
     if report.get("import_articles_per_s") is not None:
         ok = report["import_articles_per_s"] >= TARGETS["import_articles_per_s"]
-        queued = report.get("import_queued", {})
+        on_commit, queued = report.get("import", {}), report.get("import_queued", {})
         lines.append(
             f"Import: {report['import_articles_per_s']:,} articles/s with the index queue applied on commit "
             f"(target ≥ {TARGETS['import_articles_per_s']}); {queued.get('articles_per_s', '–')} articles/s with the queue "
             f"left to the worker (then applied in {queued.get('queue_apply_seconds', '–')} s)  {verdict(ok)}"
+        )
+        lines.append(
+            f"  then the worker's merge of the segments they left: {on_commit.get('segments_merged', '–')} segments "
+            f"in {on_commit.get('merge_seconds', '–')} s, and {queued.get('segments_merged', '–')} in "
+            f"{queued.get('merge_seconds', '–')} s (beside the writers, not part of the import's time)"
         )
     if report.get("load"):
         load = report["load"]

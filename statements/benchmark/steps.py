@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.text import slugify
 
-from ..indexing import index_queue_apply
+from ..indexing import index_merge, index_queue_apply
 from ..models import Article, Quote, QuoteTopic, Source, Speaker, SpeakerAlias, Statement, Topic
 from ..sanitizing import text_to_html
 from ..services import content_hash_for
@@ -169,6 +169,10 @@ def step_import(*, sample, seed, label="import", **_):
         index_queue_apply()
         result["queue_apply_seconds"] = round(time.perf_counter() - started, 3)
         result["queued_entries"] = queued
+    # Commits merge no segments: the queue worker merges them beside the writers afterwards.
+    started = time.perf_counter()
+    result["segments_merged"] = index_merge()
+    result["merge_seconds"] = round(time.perf_counter() - started, 3)
     return {label: result, "peak_rss_mb": {label: peak_rss_mb()}}
 
 
