@@ -452,28 +452,36 @@ def month_after(month):
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-#: Articles whose quotes are read first when a page's rows lie in a run of months; each
-#: further read takes four times as many (a month of a large archive holds hundreds).
+#: Articles whose quotes are read first when a page's rows lie in a run of months; the next
+#: read takes four times as many (a month of a large archive holds hundreds), and the last
+#: one the rest of the months: at most READS, however many articles the months hold.
 FIRST_ARTICLES_READ = 24
+READS = 3
 
 
 def _ids_newest_articles_first(ordered, since, until, start, stop):
     """Ids of rows `start:stop` of `ordered` (newest first) among articles published in
     [since, until), reading the quotes of the newest articles first and stopping once the page
     is full: a large topic fills a page from a few dozen articles of its newest month. Reads
-    end on a day's last article, so each read continues the order of the one before."""
+    end on a day's last article, so each read continues the order of the one before, and the
+    last read is of every article older than that day."""
     articles = list(
         Article.objects.filter(published__gte=since, published__lt=until)
         .order_by("-published", "-pk")
         .values_list("pk", "published")
     )
     ids, read, size = [], 0, FIRST_ARTICLES_READ
-    while read < len(articles) and len(ids) < stop:
+    for _ in range(READS - 1):
+        if read >= len(articles) or len(ids) >= stop:
+            return ids[start:stop]
         end = min(read + size, len(articles))
         while end < len(articles) and articles[end][1] == articles[end - 1][1]:
             end += 1
         ids += ordered.filter(article__in=[pk for pk, _ in articles[read:end]]).values_list("pk", flat=True)
         read, size = end, size * 4
+    if read < len(articles) and len(ids) < stop:
+        older = ordered.filter(article__published__gte=since, article__published__lt=articles[read - 1][1])
+        ids += older.values_list("pk", flat=True)
     return ids[start:stop]
 
 

@@ -150,6 +150,38 @@ def test_long_lists_page_through_the_stored_months_like_the_plain_sort(client, s
     assert feed.index("Remark 26 here") < feed.index("she said") < feed.index("Remark 31 here") < feed.index("Remark 9 here")
 
 
+def test_a_sparse_speakers_page_costs_as_many_queries_in_a_dense_month_as_in_a_thin_one(monkeypatch, search_index):
+    """A speaker quoted once in a month of many articles: the newest articles are read first,
+    a few, then more, then the rest of the month at once, so the reads do not grow with it."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from statements import models
+
+    monkeypatch.setattr(models, "WINDOWED_LIST_SIZE", 1)
+    monkeypatch.setattr(models, "FIRST_ARTICLES_READ", 1)
+    busy = make_speaker("Busy Speaker")
+    queries = {}
+    for month, articles in ((1, 20), (3, 200)):
+        sparse = make_speaker(f"Sparse Speaker {month}")
+        for number in range(articles):
+            day = datetime.date(2020, month, 1 + number % 28)
+            make_quote(make_article(f"Item {month}-{number}. “Busy words {number},” he said.", published=day), f"Busy words {number}", speaker=busy)
+        for number in range(3):  # on the month's first day: read last
+            article = make_article(f"Late news {month}-{number}. “Sparse words {number},” she said.", published=datetime.date(2020, month, 1))
+            make_quote(article, f"Sparse words {number}", speaker=sparse)
+        search_index()  # the stored monthly counts
+        counts = models.MonthlyQuoteCount.objects.newest_first(speaker=sparse)
+        assert counts == [(datetime.date(2020, month, 1), 3)]
+        with CaptureQueriesContext(connection) as captured:
+            page = Quote.objects.published().by_speaker(sparse).newest_first_slice(0, 3, monthly_counts=counts)
+        assert [quote.text for quote in page] == ["Sparse words 2", "Sparse words 1", "Sparse words 0"]
+        queries[articles] = len(captured)
+    assert queries[200] == queries[20] == 1 + models.READS + 1  # the month's articles, the reads, the rows
+
+
 def test_a_topics_page_follows_its_quotes_when_their_articles_change_date_or_they_move(client, search_index):
     """A topic's page orders its quotes by a copy of their article's date (QuoteTopic): adding
     a topic from either side, redating an article and moving a quote all keep it in step."""
