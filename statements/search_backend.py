@@ -193,8 +193,9 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             "limitmb": connection_options.get("WRITER_LIMIT_MB", 256),
             "procs": connection_options.get("WRITER_PROCS", 1),
             "multisegment": connection_options.get("WRITER_MULTISEGMENT", False),
-            # Seconds a writer waits for the index's lock: a merge holds it for a few milliseconds.
-            "timeout": connection_options.get("WRITER_LOCK_TIMEOUT", 10.0),
+            # Seconds a writer waits for the index's lock: a merge holds it for milliseconds, and
+            # a web request applying the queue must not hang behind a long `update_index`.
+            "timeout": connection_options.get("WRITER_LOCK_TIMEOUT", 2.0),
             "delay": 0.02,
         }
         self._local = threading.local()
@@ -538,7 +539,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
     @contextlib.contextmanager
     def _writing(self, **options):
         """One writer, committed (merging nothing: search_merging) when the block succeeds and
-        cancelled when it fails. It waits for the index's lock for WRITER_LOCK_TIMEOUT seconds,
+        cancelled when it fails. It waits for the index's lock for WRITER_LOCK_TIMEOUT seconds (2),
         then raises LockError; AsyncWriter (the stock choice) would buffer in a thread and lose
         the change if the process ends first."""
         if not self.setup_complete:
