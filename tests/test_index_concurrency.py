@@ -6,6 +6,7 @@ are what is under test, so each process must commit independently)."""
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -112,3 +113,43 @@ def test_a_long_imports_articles_are_searchable_while_it_runs_and_all_of_them_on
     assert state["during"] == ["Tariff answer 1"]
     assert state["after"] == [[f"Tariff answer {n}"] for n in range(1, 5)]
     assert state["queued"] == 0
+
+
+SMALL_COMMITS = """
+from statements.models import Quote, Speaker
+from statements import services
+speakers = list(Speaker.objects.order_by("pk")[:2])
+for number, quote in enumerate(Quote.objects.published().order_by("pk")[:8]):
+    # Each commit applies its change at once: the quote indexed again, in a segment of its own.
+    services.quote_reattribute(quotes=Quote.objects.filter(pk=quote.pk), speaker=speakers[number % 2])
+"""
+
+
+def test_the_looping_worker_merges_the_small_segments_in_a_process_of_its_own(file_archive, tmp_path):
+    from whoosh import index as whoosh_index
+
+    manage = file_archive
+    manage("rebuild_index", "--noinput", "-v0")
+    manage("shell", "-c", SMALL_COMMITS)
+
+    def segments():
+        return len(whoosh_index.open_dir(str(tmp_path / "whoosh"))._segments())
+
+    left = segments()
+    assert left >= 5  # the rebuild's two, and one for each change (a quote already with that speaker has none)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "process_index_queue", "--loop", "--interval", "0.2"],
+        cwd=ROOT, env=manage.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while segments() >= left and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.2)
+        merged = segments()
+    finally:
+        worker.terminate()
+        _, err = worker.communicate(timeout=30)
+    assert merged < left, err[-3000:]
+    assert "Traceback" not in err
+    state = json.loads(manage("shell", "-c", COMPARE).stdout.strip().splitlines()[-1])
+    assert state["indexed"] == state["published"]
