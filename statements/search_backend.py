@@ -52,6 +52,7 @@ from whoosh.codec.whoosh3 import (
     W3PerDocReader,
     W3PostingsWriter,
     W3Segment,
+    W3TermInfo,
     W3TermsReader,
     _lenfield,
 )
@@ -66,8 +67,8 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import QueryParser
 from whoosh.reading import SegmentReader
 from whoosh.scoring import WeightLengthScorer, WeightScorer
-from whoosh.system import _INT_SIZE, pack_uint, unpack_int
-from whoosh.util.numeric import byte_to_length
+from whoosh.system import _INT_SIZE, pack_uint, pack_ushort, unpack_int
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 log = logging.getLogger(__name__)
@@ -1104,11 +1105,33 @@ class _TermFieldWriter(W3FieldWriter):
                 fieldname = name
                 self.start_field(fieldname, schema[fieldname])
                 length_bytes = lengths.field_length_bytes(fieldname) if lengths else None
+            if len(docnums) == 1:  # most terms of a small segment
+                self._add_inlined_term(btext, docnums[0], weights[0], values[0], length_bytes)
+                continue
             self.start_term(btext)
             self._postwriter.add_term_postings(docnums, weights, values, length_bytes)
             self.finish_term()
         if fieldname is not None:
             self.finish_field()
+
+    def _add_inlined_term(self, btext, docnum, weight, value, length_bytes):
+        """start_term(), add_term_postings() and finish_term() for a term found in one
+        document: the same row of the term table (the term info with the posting inlined, as
+        _SegmentPostingsWriter keeps it), without a block and a term info object to fill."""
+        length = length_bytes[docnum] if length_bytes is not None else 0
+        stored_weight = array("f", (weight,))[0]  # as a block's weights hold it
+        info = _TERM_INFO.pack(
+            True, stored_weight, 1, _MIN_LENGTH_BYTE[length], _MAX_LENGTH_BYTE[length], max(0, weight), docnum, docnum
+        )
+        postings = pickle.dumps(((docnum,), (stored_weight,), (value or b"",)), 2)
+        self._tindex.add(pack_ushort(self._fieldid) + btext, info + postings)
+
+
+# W3TermInfo.to_bytes of a term in one document: its field length byte as the minimum and
+# maximum length bytes become (0 where the document has no length: none recorded).
+_TERM_INFO = W3TermInfo._struct
+_MIN_LENGTH_BYTE = [0] + [length_to_byte(byte_to_length(byte)) for byte in range(1, 256)]
+_MAX_LENGTH_BYTE = [length_to_byte(0)] + [length_to_byte(byte_to_length(byte)) for byte in range(1, 256)]
 
 
 class _SegmentPostingsWriter(W3PostingsWriter):
