@@ -295,8 +295,12 @@ def index_merge_started(running=None):
     meanwhile. The merging process, or None."""
     from django import db
 
+    from .search_backend import forking_shares_a_database
+
     if running is not None and running.is_alive():
         return running
+    if forking_shares_a_database():  # closing the connection would end the transaction
+        return None
     pending = getattr(connections["default"].get_backend(), "merge_pending", None)
     if pending is None or not pending():
         return None

@@ -561,6 +561,18 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             raise
         writer.commit(mergetype=commit_merge_policy)
 
+    def clear(self, models=None, commit=True):
+        """haystack's clear(); emptying the whole index deletes its folder, which waits for
+        (and holds off) a merge beside the writers (search_merging) and the writers."""
+        from .search_merging import merges_held
+
+        if models is not None or not self.use_file_storage:
+            return super().clear(models=models, commit=commit)
+        if not self.setup_complete:
+            self.setup()
+        with merges_held(self.index):
+            super().clear(commit=commit)
+
     def segments_merge(self):
         """Merge the index's small segments beside the writers (search_merging); the number
         of segments merged."""

@@ -14,6 +14,7 @@ one too, and a merge whose segments are gone (a rebuild) is dropped. The queue w
 merges as Whoosh would.
 """
 
+import contextlib
 import logging
 import os
 import shutil
@@ -61,7 +62,29 @@ def commit_merge_policy(writer, segments):
 
 
 def merge_pending(index):
+    """Whether segments_merge would merge something, with no other process merging."""
+    merging = index.lock("MERGELOCK")
+    if not merging.acquire(False):
+        return False
+    merging.release()
     return len(segments_to_merge(index._segments())) > 1
+
+
+@contextlib.contextmanager
+def merges_held(index):
+    """No merge while the block runs (a rebuild deleting and making again the index's folder):
+    waits for a merge in progress to end, and for any writer. A merge writing into a deleted
+    folder, or putting its segment into the new index, would break it."""
+    merging, writing = index.lock("MERGELOCK"), index.lock("WRITELOCK")
+    merging.acquire(blocking=True)
+    try:
+        writing.acquire(blocking=True)
+        try:
+            yield
+        finally:
+            writing.release()
+    finally:
+        merging.release()
 
 
 def segments_merge(index, *, lock_timeout=60.0):
@@ -78,8 +101,8 @@ def segments_merge(index, *, lock_timeout=60.0):
             shutil.rmtree(leftover, ignore_errors=True)
         merged = 0
         while True:  # until the rule picks nothing: each merge leaves fewer segments
-            snapshot = index._read_toc()
-            chosen = segments_to_merge(snapshot.segments)
+            snapshot = _snapshot(index, lock_timeout)
+            chosen = segments_to_merge(snapshot.segments) if snapshot else []
             if len(chosen) < 2:
                 return merged
             workdir = tempfile.mkdtemp(prefix=WORKDIR_PREFIX, dir=folder)
@@ -87,11 +110,26 @@ def segments_merge(index, *, lock_timeout=60.0):
                 segment, origins = _merged_segment(index, snapshot, chosen, FileStorage(workdir))
                 if not _put_in_place(index, segment, origins, Path(workdir), lock_timeout):
                     return merged
+            except FileNotFoundError:  # a segment merged away meanwhile (an optimize)
+                log.info("Search index merge dropped: its segments changed.", exc_info=True)
+                return merged
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
             merged += len(chosen)
     finally:
         merging.release()
+
+
+def _snapshot(index, lock_timeout):
+    """The index's TOC, read under the write lock: a commit deletes the TOC it replaces, which
+    an unlocked read may be about to open. None when the lock stays taken."""
+    lock = index.lock("WRITELOCK")
+    if not try_for(lock.acquire, timeout=lock_timeout, delay=0.02):
+        return None
+    try:
+        return index._read_toc()
+    finally:
+        lock.release()
 
 
 class _SegmentMerger(_ArchiveSegmentWriter):

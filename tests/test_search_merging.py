@@ -5,6 +5,7 @@ the merging to it."""
 import io
 import multiprocessing
 import re
+import time
 
 import pytest
 from whoosh import index as whoosh_index
@@ -193,3 +194,32 @@ def test_the_queue_worker_merges_the_segments_commits_left(search_index, client)
     assert len(backend.index._segments()) < left and not backend.merge_pending()
     assert found() == before and len(before) == 6
     assert index_merge_started() is None  # nothing left to merge: no process started
+
+
+def _hold_the_merge_lock(path, held, seconds):
+    lock = whoosh_index.open_dir(path).lock("MERGELOCK")
+    lock.acquire(blocking=True)
+    held.set()
+    time.sleep(seconds)
+    lock.release()
+
+
+def test_emptying_the_index_waits_for_a_merge_in_progress_and_holds_off_new_ones(small_segments):
+    """A rebuild deletes the index's folder: a merge still writing there, or putting its
+    segment in place afterwards, would break the new index."""
+    ix = small_segments
+    with search_merging.merges_held(ix):
+        assert segments_merge(ix) == 0 and not search_merging.merge_pending(ix)
+    assert search_merging.merge_pending(ix)
+
+    context = multiprocessing.get_context("fork")
+    held = context.Event()
+    merging = context.Process(target=_hold_the_merge_lock, args=(ix.storage.folder, held, 1.0))
+    merging.start()
+    assert held.wait(30)
+    assert not search_merging.merge_pending(ix)  # the worker starts no second merge meanwhile
+    started = time.monotonic()
+    with search_merging.merges_held(ix):
+        waited = time.monotonic() - started
+    merging.join(30)
+    assert waited > 0.5
