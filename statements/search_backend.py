@@ -46,6 +46,7 @@ from whoosh import sorting
 from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
     W3LeafMatcher,
@@ -67,7 +68,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import QueryParser
 from whoosh.reading import SegmentReader
 from whoosh.scoring import WeightLengthScorer, WeightScorer
-from whoosh.system import _INT_SIZE, pack_uint, pack_ushort, unpack_int
+from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_uint, pack_ushort, unpack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
@@ -1120,6 +1121,9 @@ class _TermFieldWriter(W3FieldWriter):
             if len(docnums) == 1:  # most terms of a small segment
                 self._add_inlined_term(btext, docnums[0], weights[0], values[0], length_bytes)
                 continue
+            if len(docnums) < min(_SegmentPostingsWriter.COMPRESSED_FROM, self._postwriter._blocklimit + 1):
+                self._add_one_block_term(btext, docnums, weights, values, length_bytes)
+                continue
             self.start_term(btext)
             self._postwriter.add_term_postings(docnums, weights, values, length_bytes)
             self.finish_term()
@@ -1137,6 +1141,47 @@ class _TermFieldWriter(W3FieldWriter):
         )
         postings = pickle.dumps(((docnum,), (stored_weight,), (value or b"",)), 2)
         self._tindex.add(pack_ushort(self._fieldid) + btext, info + postings)
+
+
+    def _add_one_block_term(self, btext, docnums, weights, values, length_bytes):
+        """The same for a term whose postings fit in one uncompressed block (most of the other
+        terms of a small segment): the block, and the term table's row pointing to it, as
+        _SegmentPostingsWriter and W3TermInfo.to_bytes write them."""
+        postfile = self._postfile
+        start = postfile.tell()
+        stored_weights = array("f", weights)
+        max_weight = max(0, *weights)
+        if length_bytes is None:
+            shortest = longest = 0
+        else:
+            known = [length_bytes[docnum] for docnum in docnums if length_bytes[docnum]]
+            shortest, longest = (min(known), max(known)) if known else (0, 0)
+        if all(weight == 1.0 for weight in stored_weights):
+            block_weights = None
+        elif all(weight == stored_weights[0] for weight in stored_weights):
+            block_weights = stored_weights[0]
+        else:
+            block_weights = tuple(stored_weights)
+        kept_values = [value for value in values if value]
+        fixed_size = self._format.fixed_value_size()
+        if fixed_size is None or fixed_size < 0:
+            block_values = tuple(kept_values)
+        elif fixed_size == 0:
+            block_values = None
+        else:
+            block_values = b"".join(kept_values)
+        ids = tuple(map(sub, docnums, chain((0,), docnums)))
+        data = pickle.dumps((ids, block_weights, block_values), 2)
+        info = pickle.dumps((len(docnums), docnums[-1], max_weight, 0, _MIN_LENGTH_BYTE[shortest], _MAX_LENGTH_BYTE[longest]), 2)
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        postfile.write_int(-(len(info) + len(data)))  # negative: the last block
+        postfile.write(info)
+        postfile.write(data)
+        row = _TERM_INFO.pack(
+            False, sum(stored_weights), len(docnums), _MIN_LENGTH_BYTE[shortest], _MAX_LENGTH_BYTE[longest],
+            max(0, max_weight), docnums[0], docnums[-1],
+        )
+        self._tindex.add(pack_ushort(self._fieldid) + btext, row + pack_long(start) + pack_int(postfile.tell() - start))
 
 
 # W3TermInfo.to_bytes of a term in one document: its field length byte as the minimum and
