@@ -1142,11 +1142,11 @@ class _TermFieldWriter(W3FieldWriter):
         postings = pickle.dumps(((docnum,), (stored_weight,), (value or b"",)), 2)
         self._tindex.add(pack_ushort(self._fieldid) + btext, info + postings)
 
-
     def _add_one_block_term(self, btext, docnums, weights, values, length_bytes):
         """The same for a term whose postings fit in one uncompressed block (most of the other
         terms of a small segment): the block, and the term table's row pointing to it, as
-        _SegmentPostingsWriter and W3TermInfo.to_bytes write them."""
+        _SegmentPostingsWriter and W3TermInfo.to_bytes write them (the weights and values in
+        the short forms of W3PostingsWriter._mini_weights and _mini_values)."""
         postfile = self._postfile
         start = postfile.tell()
         stored_weights = array("f", weights)
@@ -1184,8 +1184,8 @@ class _TermFieldWriter(W3FieldWriter):
         self._tindex.add(pack_ushort(self._fieldid) + btext, row + pack_long(start) + pack_int(postfile.tell() - start))
 
 
-# W3TermInfo.to_bytes of a term in one document: its field length byte as the minimum and
-# maximum length bytes become (0 where the document has no length: none recorded).
+# A field length byte (0: the document has none) as it comes out again as the shortest and
+# the longest length of a term's postings, in a block's header and in W3TermInfo.to_bytes.
 _TERM_INFO = W3TermInfo._struct
 _MIN_LENGTH_BYTE = [0] + [length_to_byte(byte_to_length(byte)) for byte in range(1, 256)]
 _MAX_LENGTH_BYTE = [length_to_byte(0)] + [length_to_byte(byte_to_length(byte)) for byte in range(1, 256)]
