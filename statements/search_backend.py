@@ -1179,7 +1179,7 @@ class _TermFieldWriter(W3FieldWriter):
         postfile.write(data)
         row = _TERM_INFO.pack(
             False, sum(stored_weights), len(docnums), _MIN_LENGTH_BYTE[shortest], _MAX_LENGTH_BYTE[longest],
-            max(0, max_weight), docnums[0], docnums[-1],
+            max_weight, docnums[0], docnums[-1],
         )
         self._tindex.add(pack_ushort(self._fieldid) + btext, row + pack_long(start) + pack_int(postfile.tell() - start))
 

@@ -151,8 +151,9 @@ def test_long_lists_page_through_the_stored_months_like_the_plain_sort(client, s
 
 
 def test_a_sparse_speakers_page_costs_as_many_queries_in_a_dense_month_as_in_a_thin_one(monkeypatch, search_index):
-    """A speaker quoted once in a month of many articles: the newest articles are read first,
-    a few, then more, then the rest of the month at once, so the reads do not grow with it."""
+    """A speaker quoted only on the oldest day of a month of many articles: the newest articles
+    are read first, a few, then more, then the rest of the month at once, so the reads do not
+    grow with the month."""
     import datetime
 
     from django.db import connection
