@@ -23,7 +23,9 @@ class WordsField(indexes.CharField):
 
 
 class QuoteIndex(indexes.SearchIndex, indexes.Indexable):
-    text = indexes.CharField(document=True)
+    # Nothing but identifiers is stored: results are read from the database, so a stored copy
+    # of the text would only cost indexing time and index size.
+    text = indexes.CharField(document=True, stored=False)
     words = WordsField(stored=False)
     speaker = indexes.CharField(model_attr="speaker__slug", faceted=True, indexed=False, stored=False)
     topics = indexes.MultiValueField(faceted=True, indexed=False, stored=False)
@@ -88,7 +90,7 @@ class QuoteIndex(indexes.SearchIndex, indexes.Indexable):
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
-    text = indexes.CharField(document=True)
+    text = indexes.CharField(document=True, stored=False)
     words = WordsField(stored=False)
     source = indexes.CharField(faceted=True, indexed=False, stored=False, null=True)
     topics = indexes.MultiValueField(faceted=True, indexed=False, stored=False)
