@@ -44,7 +44,7 @@ from haystack.utils import get_identifier
 from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as whoosh_query
 from whoosh import sorting
-from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, IDTokenizer, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     WHOOSH3_HEADER_MAGIC,
@@ -105,12 +105,17 @@ class _DirectlyIndexedText(TEXT):
     words instead of through the analyzer's chain of generators and its shared Token: the same
     postings (tests/test_search_backend.py compares them with Whoosh's own for every field),
     with about 30% less time spent adding documents in a bulk build. Queries, and any call
-    with options, still go through the analyzer."""
+    with options, still go through the analyzer. A bulk build takes the postings as columns
+    (posting_columns) rather than as one tuple per posting."""
 
     def index(self, value, **kwargs):
         if not isinstance(value, str) or kwargs.keys() - {"mode"} or kwargs.get("mode", "index") != "index":
             return super().index(value, **kwargs)
-        return self._postings(value)
+        return list(zip(*self.posting_columns(value), strict=True))
+
+    def posting_columns(self, value):
+        """index(value)'s postings as four columns: term bytes, frequencies, weights, values."""
+        raise NotImplementedError
 
 
 class WordsText(_DirectlyIndexedText):
@@ -119,7 +124,7 @@ class WordsText(_DirectlyIndexedText):
     def __init__(self, **options):
         super().__init__(analyzer=words_analyzer(), phrase=True, **options)
 
-    def _postings(self, value):
+    def posting_columns(self, value):
         positions = {}
         for position, word in enumerate(_WORD_RE.findall(value)):
             word = word.lower()
@@ -127,9 +132,14 @@ class WordsText(_DirectlyIndexedText):
                 positions[word].append(position)
             else:
                 positions[word] = [position]
-        encode = self.format.encode
         boost = self.format.field_boost
-        return [(word.encode("utf-8"), len(found), len(found) * boost, encode(found)) for word, found in positions.items()]
+        frequencies = list(map(len, positions.values()))
+        return (
+            [word.encode("utf-8") for word in positions],
+            frequencies,
+            [frequency * boost for frequency in frequencies],
+            list(map(self.format.encode, positions.values())),
+        )
 
 
 # The most frequent English words. An exact phrase with two of them side by side ("that
@@ -160,15 +170,14 @@ class WordPairsText(_DirectlyIndexedText):
     def __init__(self):
         super().__init__(analyzer=words_analyzer(), phrase=False, stored=False)
 
-    def _postings(self, value):
+    def posting_columns(self, value):
         words = [word.lower() for word in _WORD_RE.findall(value)]
         counts = {PAIRS_PRESENT: 1}
         for first, second in zip(words, words[1:], strict=False):
             if first in PAIRED_WORDS and second in PAIRED_WORDS:
                 pair = f"{first} {second}"
                 counts[pair] = counts.get(pair, 0) + 1
-        boost = self.format.field_boost
-        return [(pair.encode("utf-8"), count, count * boost, pack_uint(count)) for pair, count in counts.items()]
+        return _counted_columns(counts, self.format.field_boost)
 
 
 class StemmedText(_DirectlyIndexedText):
@@ -177,7 +186,7 @@ class StemmedText(_DirectlyIndexedText):
     def __init__(self, **options):
         super().__init__(analyzer=stemmed_analyzer(), phrase=False, **options)
 
-    def _postings(self, value):
+    def posting_columns(self, value):
         counts = {}
         for word in _WORD_RE.findall(value):
             word = word.lower()
@@ -185,8 +194,18 @@ class StemmedText(_DirectlyIndexedText):
                 continue
             word = _stem(word)
             counts[word] = counts.get(word, 0) + 1
-        boost = self.format.field_boost
-        return [(word.encode("utf-8"), count, count * boost, pack_uint(count)) for word, count in counts.items()]
+        return _counted_columns(counts, self.format.field_boost)
+
+
+def _counted_columns(counts, boost):
+    """Posting columns of a Frequency field from {word: times found}."""
+    frequencies = list(counts.values())
+    return (
+        [word.encode("utf-8") for word in counts],
+        frequencies,
+        [frequency * boost for frequency in frequencies],
+        list(map(pack_uint, frequencies)),
+    )
 
 
 class ArchiveWhooshSearchBackend(WhooshSearchBackend):
@@ -679,6 +698,7 @@ def _collect_and_freeze():
     gc.freeze()
 
 
+
 class _PreparingMpWriter(MpWriter):
     """Whoosh's multi-process writer, where each process also reads and prepares its own
     documents: the parent only hands out parts. Feeding prepared documents from the parent
@@ -711,8 +731,6 @@ class _PreparingMpWriter(MpWriter):
 
 
 # Of a posting (fieldname, tbytes, docnum, weight, vbytes):
-_tbytes = itemgetter(1)
-_tbytes_and_docnum = itemgetter(1, 2)
 _field_and_term = itemgetter(0, 1)
 _first = itemgetter(0)
 
@@ -749,13 +767,25 @@ def bulk_add_document(writer, fields):
         if value is None:
             continue
         field = schema[fieldname]
-        length = add_field(fieldname, docnum, field.index(value), field.scorable) if field.indexed else 0
+        length = add_field(fieldname, docnum, _posting_columns(field, value), field.scorable) if field.indexed else 0
         perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
         if field.column_type:
             perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(value))
     perdocwriter.finish_doc()
     writer._added = True
     writer.docnum += 1
+
+
+def _posting_columns(field, value):
+    """field.index(value)'s postings as columns: (term bytes…), (frequencies…), (weights…),
+    (values…), or () when there are none. The archive's text fields give them as columns, and
+    an exact value (an ID field) is one posting; other fields' postings are transposed."""
+    if isinstance(value, str):
+        if isinstance(field, _DirectlyIndexedText):
+            return field.posting_columns(value)
+        if type(field) is WHOOSH_ID and type(field.analyzer) is IDTokenizer:
+            return (value.encode("utf-8"),), (1,), (field.format.field_boost,), (b"",)
+    return tuple(zip(*field.index(value), strict=True))
 
 
 def _plain_schema(schema):
@@ -765,15 +795,16 @@ def _plain_schema(schema):
 
 
 class _ChunkedRunPool(PostingPool):
-    """Whoosh's pool of postings, kept as a list per field: a writer adds documents in order, so
-    sorting a field's postings by term alone (a stable sort of byte strings, no tuples compared)
-    puts them in Whoosh's order (field, term, document), and a term's postings are then handed
-    to the segment writer at once (term_groups). Its sorted runs (what does not fit in memory)
-    are written and read back a chunk of postings at a time with marshal, and merged with
-    heapq.merge, instead of one pickle per posting and Whoosh's own merge. Segments being
-    merged into the new one are not pooled at all: their postings, already in order, are read
-    from them at the flush beside the pool's (add_segment). The postings, and so the segment,
-    are the same."""
+    """Whoosh's pool of postings, kept as columns per field (terms, document numbers, weights,
+    values) that a document's postings extend, with no tuple made per posting. A writer adds
+    documents in order, so gathering a field's postings by term, in the order added, puts them
+    in Whoosh's order (field, term, document), and a term's postings are handed to the segment
+    writer at once (term_groups). Its sorted runs (what does not fit in memory) are written
+    and read back a chunk of terms at a time with marshal, and merged with heapq.merge,
+    instead of one pickle per posting and Whoosh's own merge. Segments being merged into the
+    new one are not pooled at all: their postings, already in order, are read from them at
+    the flush beside the pool's (add_segment). The postings, and so the segment, are the
+    same."""
 
     CHUNK = 10_000
 
@@ -784,7 +815,7 @@ class _ChunkedRunPool(PostingPool):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.by_field = {}  # field name: [posting, …] in the order added
+        self.by_field = {}  # field name: _PostingColumns, in the order added
         self._last_docnum = -1
         self._in_document_order = True  # each field's postings, for any one term
         self._segments = []  # _MergedSegment, read only at the flush
@@ -795,43 +826,49 @@ class _ChunkedRunPool(PostingPool):
         document added before it."""
         self._segments.append(segment)
 
-    def _field_postings(self, fieldname, docnum):
+    def _field_columns(self, fieldname, docnum):
         if self._segments:  # a document after a merged segment: numbered past it, so pooled after it
             self._take_in_segments()
         if docnum < self._last_docnum:  # a merged segment's postings, say
             self._in_document_order = False
         self._last_docnum = docnum
-        postings = self.by_field.get(fieldname)
-        if postings is None:
-            postings = self.by_field[fieldname] = []
+        return self._columns(fieldname)
+
+    def _columns(self, fieldname):
+        columns = self.by_field.get(fieldname)
+        if columns is None:
+            columns = self.by_field[fieldname] = _PostingColumns()
             self.fieldnames.add(fieldname)
-        return postings
+        return columns
 
     def add(self, item):
         # Whoosh's estimate of a posting's size, without its type assertions: postings come
         # from the schema's fields and from segments being merged, bytes terms and values.
-        fieldname, tbytes, docnum, _, vbytes = item
+        fieldname, tbytes, docnum, weight, vbytes = item
         if docnum == -1:  # a spelling-graph marker, which Whoosh's field writer skips
             return
-        self._field_postings(fieldname, docnum).append(item)
+        columns = self._field_columns(fieldname, docnum)
+        columns.terms.append(tbytes)
+        columns.docnums.append(docnum)
+        columns.weights.append(weight)
+        columns.values.append(vbytes)
         self.currentsize += 150 + len(fieldname) + 2 * len(tbytes) + len(vbytes or b"")
         if self.currentsize > self.limit:
             self.save()
 
-    def add_field(self, fieldname, docnum, items, scorable):
-        """add() for each of one document's postings in a field, (tbytes, freq, weight, vbytes)
-        as the field's index() gives them, weighted as SegmentWriter.add_document weights them
-        (times a field boost of 1.0: a float); the field's length in the document (0 when not
-        scorable)."""
-        columns = tuple(zip(*items, strict=True))  # (tbytes…), (freq…), (weight…), (vbytes…)
-        if not columns:
+    def add_field(self, fieldname, docnum, columns, scorable):
+        """add() for each of one document's postings in a field, given as _posting_columns
+        gives them, weighted as SegmentWriter.add_document weights them (times a field boost
+        of 1.0: a float); the field's length in the document (0 when not scorable)."""
+        if not columns or not columns[0]:
             return 0
         tbytes, freqs, weights, vbytes = columns
-        count = len(tbytes)
-        self._field_postings(fieldname, docnum).extend(
-            zip(repeat(fieldname, count), tbytes, repeat(docnum, count), map(float, weights), vbytes, strict=True)
-        )
-        self.currentsize += (150 + len(fieldname)) * count + 2 * sum(map(len, tbytes)) + sum(map(len, filter(None, vbytes)))
+        columns = self._field_columns(fieldname, docnum)
+        columns.terms.extend(tbytes)
+        columns.docnums.extend(repeat(docnum, len(tbytes)))
+        columns.weights.extend(map(float, weights))
+        columns.values.extend(vbytes)
+        self.currentsize += (150 + len(fieldname)) * len(tbytes) + 2 * sum(map(len, tbytes)) + sum(map(len, filter(None, vbytes)))
         if self.currentsize > self.limit:
             self.save()
         return sum(freqs) if scorable else 0
@@ -848,36 +885,24 @@ class _ChunkedRunPool(PostingPool):
     def add_term_postings(self, fieldname, tbytes, docnums, weights, values):
         """A term's postings from a segment being merged, in document order. A merge adds each
         segment after everything the pool holds (its documents are numbered past them), so
-        the postings are appended as they come and a stable sort by term keeps them in order."""
+        the postings are appended as they come, in order."""
         count = len(docnums)
-        postings = self.by_field.get(fieldname)
-        if postings is None:
-            postings = self.by_field[fieldname] = []
-            self.fieldnames.add(fieldname)
-        postings.extend(zip(repeat(fieldname, count), repeat(tbytes, count), docnums, weights, values, strict=True))
+        columns = self._columns(fieldname)
+        columns.terms.extend(repeat(tbytes, count))
+        columns.docnums.extend(docnums)
+        columns.weights.extend(weights)
+        columns.values.extend(values)
         self._last_docnum = max(self._last_docnum, docnums[-1])
         self.currentsize += (150 + len(fieldname) + 2 * len(tbytes)) * count + sum(map(len, filter(None, values)))
         if self.currentsize > self.limit:
             self.save()
 
-    def _fields_in_order(self):
-        """(field name, its postings in Whoosh's order) for what is held in memory, emptying
-        the pool."""
-        by_field, self.by_field, self.currentsize = self.by_field, {}, 0
-        key = _tbytes if self._in_document_order else _tbytes_and_docnum
-        for fieldname in sorted(by_field):
-            postings = by_field.pop(fieldname)
-            postings.sort(key=key)
-            yield fieldname, postings
-
-    def _in_order(self):
-        return chain.from_iterable(postings for _, postings in self._fields_in_order())
-
     def _in_memory_term_groups(self):
-        for _, field_postings in self._fields_in_order():
-            for _, postings in groupby(field_postings, key=_tbytes):
-                fieldnames, terms, docnums, weights, values = zip(*postings, strict=True)
-                yield fieldnames[0], terms[0], docnums, weights, values
+        """(field name, term bytes, docnums, weights, values) for what is held in memory, in
+        Whoosh's order, emptying the pool."""
+        by_field, self.by_field, self.currentsize = self.by_field, {}, 0
+        for fieldname in sorted(by_field):
+            yield from by_field.pop(fieldname).term_groups(fieldname, by_document=not self._in_document_order)
 
     def save(self):
         """Write what is held in memory as a sorted run, a term's postings together."""
@@ -887,8 +912,6 @@ class _ChunkedRunPool(PostingPool):
             self._add_run(path)
 
     def items(self, maxfiles=128):
-        if not self.runs and not self._segments:
-            return self._in_order()
         return (
             (fieldname, tbytes, *posting)
             for fieldname, tbytes, *columns in self.term_groups()
@@ -945,6 +968,39 @@ class _ChunkedRunPool(PostingPool):
         finally:
             f.close()
             self._remove_run(path)
+
+
+class _PostingColumns:
+    """A field's pooled postings as four lists, one item per posting."""
+
+    __slots__ = ("terms", "docnums", "weights", "values")
+
+    def __init__(self):
+        self.terms, self.docnums, self.weights, self.values = [], [], [], []
+
+    def term_groups(self, fieldname, *, by_document=False):
+        """(fieldname, term bytes, docnums, weights, values) for each term, in term order and,
+        for a term, in the order added (by document number when `by_document`), emptying the
+        columns. A term's postings are gathered in one pass over the columns, which costs
+        half of sorting the postings by term and cutting them into terms."""
+        columns = self.terms, self.docnums, self.weights, self.values
+        self.terms, self.docnums, self.weights, self.values = [], [], [], []
+        by_term = {}
+        get = by_term.get
+        for term, docnum, weight, value in zip(*columns, strict=True):
+            postings = get(term)
+            if postings is None:
+                by_term[term] = ([docnum], [weight], [value])
+            else:
+                postings[0].append(docnum)
+                postings[1].append(weight)
+                postings[2].append(value)
+        del columns
+        for term in sorted(by_term):
+            docnums, weights, values = by_term.pop(term)
+            if by_document and len(docnums) > 1:
+                docnums, weights, values = map(list, zip(*sorted(zip(docnums, weights, values, strict=True), key=_first), strict=True))
+            yield fieldname, term, docnums, weights, values
 
 
 def _merged_term_groups(streams, *, by_document=False):

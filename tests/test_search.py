@@ -66,7 +66,7 @@ def test_phrases_of_frequent_words_match_only_where_the_words_stand_together(cli
     if not pairs_indexed:
         from statements import search_backend
 
-        monkeypatch.setattr(search_backend.WordPairsText, "_postings", lambda field, value: [])
+        monkeypatch.setattr(search_backend.WordPairsText, "posting_columns", lambda field, value: ([], [], [], []))
     quotes = [make_quote(make_article(text), words) for text, words in PHRASES_OF_FREQUENT_WORDS.items()]
     search_index()
     said_that, that_was, it_is, _, _ = (quote.text for quote in quotes)

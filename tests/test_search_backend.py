@@ -1,5 +1,6 @@
 """The Whoosh backend's own machinery: what it writes must be what Whoosh itself would write."""
 
+import datetime
 import json
 from pathlib import Path
 
@@ -49,6 +50,30 @@ def test_directly_indexed_fields_write_the_postings_whoosh_writes(direct, stock)
     # Queries and options still go through the analyzer.
     assert list(direct.process_text("Sanctions ON China", mode="query")) == list(stock.process_text("Sanctions ON China", mode="query"))
     assert sorted(direct.index("Running Runs", mode="index")) == stock_postings(stock, "Running Runs")
+
+
+def test_a_bulk_build_takes_each_fields_postings_as_whoosh_gives_them(db):
+    from whoosh.analysis import IDTokenizer, LowercaseFilter
+    from whoosh.fields import DATETIME, ID, KEYWORD
+
+    from statements.search_backend import _posting_columns
+
+    backend = connections["default"].get_backend()
+    backend.setup()
+    fields = {name: backend.schema[name] for name in backend.schema.names()} | {
+        "lowercased id": ID(analyzer=IDTokenizer() | LowercaseFilter()),
+        "boosted id": ID(field_boost=2.5),
+        "keywords": KEYWORD(commas=True, lowercase=False),
+    }
+    texts = [*TEXTS, " padded value ", "Mixed Case", "china-us,trade,china-us", "statements.quote.12"]
+    dates = [datetime.datetime(2024, 3, 1), datetime.datetime(1999, 12, 31, 23, 59)]
+    for name, field in fields.items():
+        if not field.indexed:
+            continue
+        for value in dates if isinstance(field, DATETIME) else texts:
+            stock = sorted(field.index(value))
+            columns = _posting_columns(field, value)
+            assert sorted(zip(*columns, strict=True)) == stock, (name, value)
 
 
 def test_the_quote_schema_uses_the_directly_indexed_fields(db):
