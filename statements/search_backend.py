@@ -653,15 +653,12 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                 writer.add_parts(self, index, parts)
             return self.index.doc_count_all() - before
         added = 0
-        try:
-            with self._writing(**options) as writer:
-                for part in parts:
-                    for document in self._documents(index, part()):
-                        bulk_add_document(writer, document)
-                        added += 1
-                    _collect_and_freeze()
-        finally:
-            gc.unfreeze()
+        with _collected_per_part(), self._writing(**options) as writer:
+            for part in parts:
+                for document in self._documents(index, part()):
+                    bulk_add_document(writer, document)
+                    added += 1
+                _collect_and_freeze()
         return added
 
     def remove(self, obj_or_string, commit=True):
@@ -697,6 +694,21 @@ def _collect_and_freeze():
     gc.collect()
     gc.freeze()
 
+
+@contextlib.contextmanager
+def _collected_per_part():
+    """No automatic garbage collection during a bulk build, which collects after each part
+    (_collect_and_freeze) instead: what a part leaves is bounded by its size, and the
+    thousands of young collections a part otherwise triggers (its model instances, the
+    flush's lists) took about 6% of a build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 class _PreparingMpWriter(MpWriter):
@@ -1129,7 +1141,8 @@ class _PreparingSubWriterTask(SubWriterTask):
 
     def run(self):
         try:
-            super().run()
+            with _collected_per_part():
+                super().run()
         finally:
             db.connections.close_all()
 
