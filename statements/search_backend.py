@@ -673,6 +673,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(ID, i) for i in identifiers]))
 
     def _from_python(self, value):
+        if type(value) is str:  # haystack's conversion gives it back unchanged, after five checks
+            return value
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
             # Whoosh stores naive datetimes; the index keeps everything in UTC.
             value = value.astimezone(datetime.UTC).replace(tzinfo=None)

@@ -46,7 +46,7 @@ class QuoteIndex(indexes.SearchIndex, indexes.Indexable):
             Quote.objects.published()
             .only(*QUOTE_DOCUMENT_FIELDS)
             .prefetch_related(
-                Prefetch("topics", queryset=Topic.objects.only("slug")),
+                indexed_topics(),
                 Prefetch(
                     "speaker",
                     queryset=Speaker.objects.only("name", "slug").prefetch_related(
@@ -77,7 +77,7 @@ class QuoteIndex(indexes.SearchIndex, indexes.Indexable):
     prepare_words = prepare_text
 
     def prepare_topics(self, quote):
-        return sorted(topic.slug for topic in quote.topics.all())
+        return topic_slugs(quote)
 
     def prepare_source(self, quote):
         return quote.article.source.slug if quote.article.source_id else None
@@ -104,7 +104,7 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
             Article.objects.published()
             .select_related("source")
             .defer("body")
-            .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("slug")))
+            .prefetch_related(indexed_topics())
             .order_by("pk")
         )
 
@@ -123,10 +123,25 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
         return article.source.slug if article.source_id else None
 
     def prepare_topics(self, article):
-        return sorted(topic.slug for topic in article.topics.all())
+        return topic_slugs(article)
 
     def prepare_date(self, article):
         return published_datetime(article)
+
+
+def indexed_topics():
+    # A plain list on each object (to_attr): the usual prefetch makes a related manager and a
+    # queryset for every quote of a rebuild, a twentieth of its time.
+    return Prefetch("topics", queryset=Topic.objects.only("slug"), to_attr="indexed_topics")
+
+
+def topic_slugs(obj):
+    """The sorted slugs of a quote's or an article's topics: from what the index's queryset
+    prefetched, or from the database for an object that did not come from it."""
+    topics = getattr(obj, "indexed_topics", None)
+    if topics is None:
+        topics = obj.topics.all()
+    return sorted(topic.slug for topic in topics)
 
 
 def published_datetime(article):
