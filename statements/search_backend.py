@@ -40,7 +40,7 @@ from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQu
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SkipDocument
 from haystack.models import SearchResult
-from haystack.utils import get_identifier
+from haystack.utils import get_identifier, get_model_ct
 from haystack.utils.app_loading import haystack_get_model
 from whoosh import query as whoosh_query
 from whoosh import sorting
@@ -585,11 +585,18 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
 
     def clear(self, models=None, commit=True):
         """haystack's clear(); emptying the whole index deletes its folder, which waits for
-        (and holds off) a merge beside the writers (search_merging) and the writers."""
+        (and holds off) a merge beside the writers (search_merging) and the writers. Clearing
+        some models deletes their documents through the archive's writer: haystack's goes
+        through Whoosh's stock writer, whose commit merges small segments the slow way while
+        holding the index's lock."""
         from .search_merging import merges_held
 
-        if models is not None or not self.use_file_storage:
-            return super().clear(models=models, commit=commit)
+        if models is not None:
+            with self._writing() as writer:
+                writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(DJANGO_CT, get_model_ct(model)) for model in models]))
+            return
+        if not self.use_file_storage:
+            return super().clear(commit=commit)
         if not self.setup_complete:
             self.setup()
         with merges_held(self.index):

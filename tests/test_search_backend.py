@@ -194,6 +194,26 @@ def test_an_index_built_through_spilled_runs_is_the_index_built_in_memory(indexe
     assert built[0.01] == built[None]
 
 
+def test_clearing_one_model_leaves_the_others_documents_and_merges_nothing(indexed_seed):
+    from haystack.query import SearchQuerySet
+
+    from statements.models import Article, Quote
+
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Quote)
+    quotes = list(Quote.objects.published().order_by("pk"))
+    for quote in quotes:  # one small segment each, as many as a merge would take together
+        backend.update(index, [quote])
+    segments = len(backend.index._segments())
+    assert segments > len(quotes)
+
+    backend.clear(models=[Quote])
+    backend.searcher().refresh()
+    assert list(SearchQuerySet().models(Quote).all()) == []
+    assert sorted(int(r.pk) for r in SearchQuerySet().models(Article).all()) == sorted(Article.objects.published().values_list("pk", flat=True))
+    assert len(backend.index.refresh()._segments()) >= segments  # the deletions' commit merged nothing
+
+
 def test_an_article_imported_by_a_fresh_process_is_searchable_at_once(file_archive, tmp_path):
     # The first index update of a process prepares its documents before the backend is set up.
     article = tmp_path / "tariffs.txt"
