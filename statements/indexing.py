@@ -209,9 +209,10 @@ def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
                 speaker_ids=ids_by_label[Speaker._meta.label_lower],
                 topic_ids=ids_by_label[Topic._meta.label_lower],
             )
-            for model, label in LABELS.items():
-                if ids_by_label.get(label):
-                    _apply(model, ids_by_label[label])
+            with getattr(connections["default"].get_backend(), "one_commit", contextlib.nullcontext)():
+                for model, label in LABELS.items():
+                    if ids_by_label.get(label):
+                        _apply(model, ids_by_label[label])
             IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
             applied += len(entries)
 

@@ -222,6 +222,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             "delay": 0.02,
         }
         self._local = threading.local()
+        self._writes = threading.local()  # the writer of a one_commit block, per thread
         self._arrays_lock = threading.Lock()
         self._arrays_cache = {}
         # Searches are answered by _direct_search, which Whoosh's own walk only backs up.
@@ -560,11 +561,31 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
     # --- writing ----------------------------------------------------------------------
 
     @contextlib.contextmanager
+    def one_commit(self):
+        """Within this block, this thread's updates and removals go to one writer, committed
+        (one segment) when the block ends, or cancelled when it fails: the index queue applies
+        a batch's quotes, articles and removals in one commit rather than one each."""
+        if getattr(self._writes, "writer", None) is not None:  # nested: the outer block commits
+            yield
+            return
+        with self._writing() as writer:
+            self._writes.writer = writer
+            try:
+                yield
+            finally:
+                self._writes.writer = None
+
+    @contextlib.contextmanager
     def _writing(self, **options):
         """One writer, committed (merging nothing: search_merging) when the block succeeds and
-        cancelled when it fails. It waits for the index's lock for WRITER_LOCK_TIMEOUT seconds (2),
-        then raises LockError; AsyncWriter (the stock choice) would buffer in a thread and lose
-        the change if the process ends first."""
+        cancelled when it fails (inside one_commit, that block's writer). It waits for the
+        index's lock for WRITER_LOCK_TIMEOUT seconds (2), then raises LockError; AsyncWriter
+        (the stock choice) would buffer in a thread and lose the change if the process ends
+        first."""
+        shared = getattr(self._writes, "writer", None)
+        if shared is not None and not options:
+            yield shared
+            return
         if not self.setup_complete:
             self.setup()
         from .search_merging import commit_merge_policy  # it builds on this module's writer

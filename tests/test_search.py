@@ -561,6 +561,39 @@ def test_index_outage_loses_nothing(client, search_index, monkeypatch, django_ca
     assert not IndexQueueEntry.objects.exists()
 
 
+def test_a_queued_batch_lands_in_one_commit_or_stays_queued_whole(client, search_index, monkeypatch):
+    """The quotes, articles and removals of a batch of the queue are one commit: a failure
+    part-way leaves none of them searchable and all of them queued."""
+    from haystack import connections
+
+    from statements import indexing
+    from statements.models import IndexQueueEntry
+
+    backend = connections["default"].get_backend()
+    search_index()
+    article = make_article("A. “Both in one commit,” he said.")
+    make_quote(article, "Both in one commit")
+    segments = len(backend.index.refresh()._segments())
+    stock_update = type(backend).update
+
+    def failing_for_articles(self, index, iterable, commit=True):
+        if index.get_model() is Article:
+            raise OSError("disk full")
+        return stock_update(self, index, iterable, commit)
+
+    monkeypatch.setattr(type(backend), "update", failing_for_articles)
+    with pytest.raises(OSError):
+        indexing.index_queue_apply()
+    assert found(client, "commit") == set()  # the quote, applied before the article failed, is not either
+    assert IndexQueueEntry.objects.filter(model="statements.quote").exists()
+    assert IndexQueueEntry.objects.filter(model="statements.article").exists()
+    monkeypatch.undo()
+    indexing.index_queue_apply()
+    assert found(client, "commit") == {"Both in one commit"}
+    assert len(backend.index.refresh()._segments()) == segments + 1
+    assert not IndexQueueEntry.objects.exists()
+
+
 def test_rebuild_and_update_index_commands_still_work(client, seeded):
     from io import StringIO
 
