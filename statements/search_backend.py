@@ -232,7 +232,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         self.bulk_procs = connection_options.get("BULK_PROCS") or min(4, os.cpu_count() or 1)
         # Whoosh's estimate of the postings a rebuild process holds before it writes a sorted
         # run to disk; at 87k quotes, spilling at 256 MB made a rebuild a third slower than
-        # not spilling. Resident memory is about 1.6x the estimate.
+        # not spilling. Resident memory is at most about 1.6x the estimate.
         self.bulk_limitmb = connection_options.get("BULK_LIMIT_MB") or 1024
         self.words_field_name = None
         self.unindexed_fields = set()
