@@ -77,6 +77,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 log = logging.getLogger(__name__)
 
 MATCH_ALL = {"*", "*:*", "(*)", "(*:*)"}
+SPELLING_PREFIX = 2  # letters a suggested word shares with the word it replaces
 
 
 # Words are runs of letters and digits, "U.S." is "u" and "s": the same split as the query
@@ -545,12 +546,14 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             cleaned = "".join(ch for ch in word.lower() if ch.isalnum())
             if not cleaned:
                 continue
-            if searcher.doc_frequency(field, cleaned):
+            # A one-letter word is not corrected: Whoosh's automaton for a prefix longer than the
+            # word fails (IndexError) on an index of a single segment.
+            if len(cleaned) < SPELLING_PREFIX or searcher.doc_frequency(field, cleaned):
                 suggested.append(cleaned)
                 continue
             # Only words sharing the first two letters: the field has no spelling graph, so the
             # corrector walks the vocabulary, and a prefix keeps that walk short.
-            options = corrector.suggest(cleaned, limit=1, maxdist=2, prefix=2)
+            options = corrector.suggest(cleaned, limit=1, maxdist=2, prefix=SPELLING_PREFIX)
             if options:
                 suggested.append(options[0])
                 changed = True

@@ -393,6 +393,19 @@ def test_bad_queries_answer_with_a_notice_not_an_error(client, indexed_seed, que
     assert "<script>alert" not in response.content.decode()
 
 
+def test_a_one_letter_word_that_nothing_matches_is_not_an_error_on_a_one_segment_index(client, indexed_seed):
+    """Whoosh's spelling corrector fails on a word shorter than its prefix when the index is
+    a single segment (after a rebuild by one process, say)."""
+    from haystack import connections
+
+    backend = connections["default"].get_backend()
+    backend.index.optimize()
+    assert len(backend.index.refresh()._segments()) == 1
+    response = search(client, q="q")
+    assert response.status_code == 200
+    assert response.context["search"].outcome.total == 0
+
+
 def test_many_terms_are_capped(client, indexed_seed):
     response = search(client, q=" ".join(f"word{n}" for n in range(40)))
     assert len(response.context["search"].parsed.terms) == 12
