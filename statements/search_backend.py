@@ -14,6 +14,7 @@ Selected by settings alone (SEARCH_URL=whoosh://…); nothing else in the projec
 """
 
 import contextlib
+import dataclasses
 import datetime
 import functools
 import gc
@@ -223,7 +224,7 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             "delay": 0.02,
         }
         self._local = threading.local()
-        self._writes = threading.local()  # the writer of a one_commit block, per thread
+        self._writes = threading.local()  # what a one_commit block will write, per thread
         self._arrays_lock = threading.Lock()
         self._arrays_cache = {}
         # Searches are answered by _direct_search, which Whoosh's own walk only backs up.
@@ -565,30 +566,32 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
 
     @contextlib.contextmanager
     def one_commit(self):
-        """Within this block, this thread's updates and removals go to one writer, committed
-        (one segment) when the block ends, or cancelled when it fails: the index queue applies
-        a batch's quotes, articles and removals in one commit rather than one each."""
-        if getattr(self._writes, "writer", None) is not None:  # nested: the outer block commits
+        """Within this block, this thread's update() and remove_identifiers() calls are
+        gathered (their documents prepared at once, before any lock is taken) and written when
+        the block ends, deletions first, in one commit: or not at all when it fails. The index
+        queue applies a batch's quotes, articles and removals so, rather than in a commit
+        each. An identifier is to be updated or removed once in a block."""
+        if getattr(self._writes, "pending", None) is not None:  # nested: the outer block writes
             yield
             return
+        pending = self._writes.pending = _PendingWrites()
+        try:
+            yield
+        finally:
+            self._writes.pending = None
+        if not pending.identifiers:  # nothing to write: no lock, no commit
+            return
         with self._writing() as writer:
-            self._writes.writer = writer
-            try:
-                yield
-            finally:
-                self._writes.writer = None
+            writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(ID, i) for i in pending.identifiers]))
+            for document in pending.documents:
+                bulk_add_document(writer, document)
 
     @contextlib.contextmanager
     def _writing(self, **options):
         """One writer, committed (merging nothing: search_merging) when the block succeeds and
-        cancelled when it fails (inside one_commit, that block's writer). It waits for the
-        index's lock for WRITER_LOCK_TIMEOUT seconds (2), then raises LockError; AsyncWriter
-        (the stock choice) would buffer in a thread and lose the change if the process ends
-        first."""
-        shared = getattr(self._writes, "writer", None)
-        if shared is not None and not options:
-            yield shared
-            return
+        cancelled when it fails. It waits for the index's lock for WRITER_LOCK_TIMEOUT seconds (2),
+        then raises LockError; AsyncWriter (the stock choice) would buffer in a thread and lose
+        the change if the process ends first."""
         if not self.setup_complete:
             self.setup()
         from .search_merging import commit_merge_policy  # it builds on this module's writer
@@ -661,6 +664,11 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         documents = list(self._documents(index, iterable))
         if not documents:
             return
+        pending = getattr(self._writes, "pending", None)
+        if pending is not None:
+            pending.identifiers.extend(d[ID] for d in documents)
+            pending.documents.extend(documents)
+            return
         with self._writing() as writer:
             # One batched delete, then plain adds: update_document() would open a reader for
             # every document to find the old copy.
@@ -700,6 +708,10 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         identifiers = list(identifiers)
         if not identifiers:
             return
+        pending = getattr(self._writes, "pending", None)
+        if pending is not None:
+            pending.identifiers.extend(identifiers)
+            return
         with self._writing() as writer:
             writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(ID, i) for i in identifiers]))
 
@@ -710,6 +722,14 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
             # Whoosh stores naive datetimes; the index keeps everything in UTC.
             value = value.astimezone(datetime.UTC).replace(tzinfo=None)
         return super()._from_python(value)
+
+
+@dataclasses.dataclass
+class _PendingWrites:
+    """What a one_commit block will write: identifiers to delete, then documents to add."""
+
+    identifiers: list = dataclasses.field(default_factory=list)
+    documents: list = dataclasses.field(default_factory=list)
 
 
 def forking_shares_a_database():
