@@ -158,7 +158,7 @@ def quote_list(request):
 
 
 def quote_detail(request, pk):
-    quote = get_object_or_404(Quote.objects.published().with_related(), pk=pk)
+    quote = get_object_or_404(Quote.objects.published().with_related(article_text=True), pk=pk)
     data = quote_json(quote, request)
     before, _, after = quote.context()
     data["context"] = {"before": before, "after": after}

@@ -571,8 +571,12 @@ class QuoteQuerySet(models.QuerySet):
         found = list(self.filter(article__in=articles).newest_first()[:count])
         return found if len(found) == count else list(self.newest_first()[:count])
 
-    def with_related(self):
-        return self.select_related("speaker", "article", "article__source")
+    def with_related(self, *, article_text=False):
+        """With each quote's speaker, article and source. The article's body and text (a few KB
+        each) are left unread unless asked for: a list of quotes shows neither, and on SQLite
+        they are stored after every other column, so the rest is read without them."""
+        related = self.select_related("speaker", "article", "article__source")
+        return related if article_text else related.defer("article__body", "article__text")
 
     def added_last(self, count):
         """The `count` public quotes added most recently, newest first. The article's status is

@@ -234,7 +234,7 @@ class QuoteDetailView(DetailView):
     context_object_name = "quote"
 
     def get_queryset(self):
-        return Quote.objects.published().with_related().prefetch_related("topics")
+        return Quote.objects.published().with_related(article_text=True).prefetch_related("topics")
 
     def get_context_data(self, **kwargs):
         quote = self.object

@@ -60,3 +60,26 @@ def test_a_speakers_page_finds_its_quotes_from_indexes_without_reading_article_o
     reads = [step for step in steps if step.startswith(("SCAN", "SEARCH"))]
     assert len(reads) == 2, steps
     assert all("USING COVERING INDEX" in step for step in reads), steps
+
+
+def test_a_list_of_quotes_reads_its_articles_without_their_text_which_sqlite_stores_last():
+    speaker = make_speaker("Ana Holm")
+    article = make_article("Day 1: “We will meet again,” Holm said.", title="Day 1", published=datetime.date(2024, 5, 1))
+    make_quote(article, "We will meet again", speaker=speaker)
+    with CaptureQueriesContext(connection) as captured:
+        listed = list(Quote.objects.published().with_related().by_speaker(speaker))
+    assert [quote.article.title for quote in listed] == ["Day 1"]
+    (fetching,) = (query["sql"] for query in captured.captured_queries)
+    for column in ("body", "text"):
+        assert f'"{Article._meta.db_table}"."{column}"' not in fetching
+    # Asked for (a quote's own page shows the sentences around it), the text comes in the same query.
+    with CaptureQueriesContext(connection) as captured:
+        (quote,) = Quote.objects.published().with_related(article_text=True).by_speaker(speaker)
+        assert quote.context() == ("Day 1: “", "We will meet again", ",” Holm said.")
+    assert len(captured.captured_queries) == 1
+    if connection.vendor != "sqlite":  # PostgreSQL keeps long values out of the row (TOAST)
+        return
+    with connection.cursor() as cursor:
+        columns = [column.name for column in connection.introspection.get_table_description(cursor, Article._meta.db_table)]
+    # A row continues on overflow pages past about 4 KB: the columns a list reads come first.
+    assert columns[-2:] == ["body", "text"]
