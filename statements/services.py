@@ -189,8 +189,10 @@ def article_import(
         status=status,
     )
     # The url and the words were checked just above and the slug is free; the database
-    # enforces all three, so the per-field queries of validate_unique would add nothing.
-    article.full_clean(validate_unique=False, validate_constraints=False)
+    # enforces all three, so the per-field queries of validate_unique would add nothing. The
+    # outlet is a row just read or created (and a foreign key the database checks): validating
+    # it would be one more query per article.
+    article.full_clean(exclude=["source"], validate_unique=False, validate_constraints=False)
     article.save()
     topics = list(dict.fromkeys([*topics, *named.topics(topic_names)]))
     if topics:
