@@ -50,3 +50,16 @@ def test_bench_writes_every_figure(capsys):
     assert report["machine"]["cpus"] >= 1 and loop["start"] > 0 and loop["end"] > 0
     output = capsys.readouterr().out
     assert "common_term" in output and "10M-step Python loop took" in output and "the worker's merge" in output
+
+    # The view's figures alone, on the archive just built (at a million quotes the direct
+    # Whoosh runs take longer than all the rest).
+    call_command(
+        "bench", articles=30, variants=2, repeats=2, skip_generate=True, skip_index=True,
+        skip_import=True, skip_raw=True, skip_pages=True, skip_load=True,
+    )
+    report = json.loads((settings.ARCHIVE_DATA_DIR / "bench" / "latest.json").read_text())
+    assert set(report["search"]) == set(KINDS)
+    for kind, figures in report["search"].items():
+        assert isinstance(figures["p95_ms"], Number) and "raw_whoosh_p95_ms" not in figures, kind
+    common_term_row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("common_term"))
+    assert "–" in common_term_row

@@ -160,7 +160,7 @@ def bench_run(
         progress("measuring searches and pages …")
         merge(report, run_step(
             "measure", seed=seed, variants=variants, repeats=repeats, page_samples=page_samples,
-            skip_search="search" in skip, skip_pages="pages" in skip, **common,
+            skip_search="search" in skip, skip_raw="raw" in skip, skip_pages="pages" in skip, **common,
         ))
     if "generate" in skip or not report["quotes"]:
         counts = run_step("count", **common)

@@ -316,7 +316,7 @@ def timed(function, repeats):
     return samples
 
 
-def step_measure(*, seed, variants, repeats, page_samples, skip_search=False, skip_pages=False, **_):
+def step_measure(*, seed, variants, repeats, page_samples, skip_search=False, skip_raw=False, skip_pages=False, **_):
     from urllib.parse import urlencode
 
     from haystack import connections
@@ -350,18 +350,21 @@ def step_measure(*, seed, variants, repeats, page_samples, skip_search=False, sk
                     started = time.perf_counter()
                     get(url)
                     view_ms.append((time.perf_counter() - started) * 1000)
+                if skip_raw:
+                    continue
                 raw = raw_whoosh_search(backend, params)
                 totals.append(raw()[0])
                 raw_ms += timed(raw, repeats)
                 bare_ms += timed(raw_whoosh_search(backend, params, facets=False), repeats)
-            raw = percentiles(raw_ms)
-            result["search"][kind] = {
-                **percentiles(view_ms),
-                "raw_whoosh_p50_ms": raw["p50_ms"],
-                "raw_whoosh_p95_ms": raw["p95_ms"],
-                "raw_whoosh_no_facets_p95_ms": percentiles(bare_ms)["p95_ms"],
-                "median_hits": statistics.median(totals) if totals else 0,
-            }
+            result["search"][kind] = percentiles(view_ms)
+            if not skip_raw:
+                raw = percentiles(raw_ms)
+                result["search"][kind].update({
+                    "raw_whoosh_p50_ms": raw["p50_ms"],
+                    "raw_whoosh_p95_ms": raw["p95_ms"],
+                    "raw_whoosh_no_facets_p95_ms": percentiles(bare_ms)["p95_ms"],
+                    "median_hits": statistics.median(totals) if totals else 0,
+                })
     if not skip_pages:
         quote_count = Quote.objects.count()
         article_ids = list(Article.objects.published().filter(pk__in=[rng.randint(1, max(1, Article.objects.count())) for _ in range(page_samples * 2)]).values_list("slug", flat=True))
