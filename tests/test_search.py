@@ -719,3 +719,22 @@ def test_a_broken_index_does_not_stop_a_worker_from_booting(search_index, monkey
     monkeypatch.setattr(backend, "searcher", broken)
     search_index_open()
     assert "could not be opened at start-up" in caplog.text
+
+
+def test_a_known_word_that_a_date_filter_leaves_without_results_sends_nothing_to_the_spelling_corrector(client, indexed_seed, monkeypatch):
+    """The query string haystack hands the backend holds the filters too: their dates are not
+    words to correct, and each would be a walk of the vocabulary (over half a second at a
+    million quotes)."""
+    from whoosh import spelling
+
+    walks = []
+    real_suggest = spelling.Corrector.suggest
+    monkeypatch.setattr(spelling.Corrector, "suggest", lambda self, text, **options: walks.append(text) or real_suggest(self, text, **options))
+    response = search(client, q="coercion", date_from="1990-01-01", date_to="1990-12-31")
+    assert response.status_code == 200
+    assert response.context["search"].outcome.total == 0
+    assert response.context["search"].outcome.suggestion is None
+    assert walks == []
+    response = search(client, q="coersion")  # a misspelling is still corrected
+    assert walks and set(walks) == {"coersion"}
+    assert response.context["search"].outcome.suggestion == "coercion"
