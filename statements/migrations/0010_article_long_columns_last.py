@@ -9,9 +9,9 @@ million-quote archive whose database is not in memory.
 
 On SQLite the table is rebuilt the way Django rebuilds it for any change (new table, copy,
 swap, indexes restored, planner statistics taken again); the two fields are given as altered
-so that Django places them last.
-The migration state records the new order too, so later rebuilds keep it. PostgreSQL keeps
-long values out of the row already (TOAST), so there nothing is rebuilt."""
+so that Django places them last. The migration state records the new order too, so later
+rebuilds keep it. PostgreSQL keeps long values out of the row already (TOAST), so there
+nothing is rebuilt."""
 
 from django.db import migrations, models
 
@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             database_operations=[
-                migrations.RunPython(move_long_columns_last, migrations.RunPython.noop, elidable=False),
+                migrations.RunPython(move_long_columns_last, migrations.RunPython.noop),
             ],
             state_operations=[
                 migrations.RemoveField(model_name="article", name="body"),
