@@ -1,5 +1,5 @@
 """Importing article files (.txt, .html, .json, .jsonl): reading them into records, and
-handing each record to `services.article_import`, a batch of them per transaction.
+handing them to `services.articles_import`, a batch of them per transaction.
 
 A file either yields records or fails with a message that names it and says why, so one bad
 file (or record) never stops the others and never leaves half an article behind.
@@ -7,7 +7,7 @@ file (or record) never stops the others and never leaves half an article behind.
 
 import codecs
 import datetime
-import itertools
+import functools
 import json
 import multiprocessing
 import os
@@ -302,7 +302,7 @@ def import_records(records, *, status, on_failure, summary=None, procs=None, bat
     with deferred(), applied_alongside():  # one index update per batch, beside the import
         prepared = _prepared(records, known=directory.known, procs=min(procs, MAX_PREPARING_PROCS), window=batch_size)
         try:
-            for batch in _streamed_batches(prepared, batch_size):
+            for batch in _batches(prepared, batch_size):
                 _import_batch(batch, status, on_failure, summary, directory, topic_matcher, names)
         except BrokenProcessPool:
             summary.stopped = (
@@ -385,31 +385,6 @@ def _prepare(record, known):
         return PreparationFailed(f"could not be read for quotes ({type(error).__name__}: {error}); nothing was imported")
 
 
-class _Batch:
-    """A batch of items taken from a shared iterator as they come, so that writing it starts
-    before its last items are ready. Iterate it once; `rest()` takes what is left and gives
-    every item of the batch."""
-
-    def __init__(self, items):
-        self._items, self.taken = items, []
-
-    def __iter__(self):
-        for item in self._items:
-            self.taken.append(item)
-            yield item
-
-    def rest(self):
-        self.taken.extend(self._items)
-        return self.taken
-
-
-def _streamed_batches(items, size):
-    """Batches (_Batch) of `size` items; each must be iterated through before the next."""
-    items = iter(items)
-    for first in items:
-        yield _Batch(itertools.chain((first,), itertools.islice(items, size - 1)))
-
-
 def _batches(items, size):
     batch = []
     for item in items:
@@ -422,63 +397,79 @@ def _batches(items, size):
 
 
 def _import_batch(batch, status, on_failure, summary, directory, topic_matcher, names):
+    """Write a batch in one transaction, its articles together (services.articles_import). Should
+    that fail after writing began (the database refuses an article that another process imported
+    meanwhile, say), each article is written again alone, in a savepoint, so that it fails alone."""
     from django.core.exceptions import ValidationError
     from django.db import DatabaseError, transaction
 
-    from .models import Quote
-    from .services import article_import
+    from .services import ArticleDraft
     from .statement_linking import quotes_link
 
-    imported, unchanged, failures = [], 0, []
+    drafts = [
+        ArticleDraft(
+            title=record.title, prepared=prepared, source_name=record.source, url=record.url,
+            published=record.published, language=record.language, topic_names=tuple(record.topics),
+        )
+        for _, record, prepared in batch
+        if not isinstance(prepared, PreparationFailed)
+    ]
+    written = functools.partial(_written, status=status, directory=directory, topic_matcher=topic_matcher, names=names)
     try:
         with transaction.atomic():
-            for label, record, prepared in batch:
-                if isinstance(prepared, PreparationFailed):
-                    failures.append(f"{label}: {record.origin}: {prepared.reason}")
-                    continue
-                try:
-                    with transaction.atomic():  # a savepoint: a failed record leaves nothing behind
-                        article, created = article_import(
-                            title=record.title,
-                            content=record.content,
-                            source_name=record.source,
-                            url=record.url,
-                            published=record.published,
-                            language=record.language,
-                            topic_names=record.topics,
-                            named=names,
-                            status=status,
-                            speaker_directory=directory,
-                            topic_matcher=topic_matcher,
-                            prepared=prepared,
-                            link=False,
-                        )
-                except (ValidationError, DatabaseError) as error:
-                    names.forget_new()  # what the failed record created was rolled back
-                    failures.append(f"{label}: {record.origin}: {_describe(error)}")
-                    continue
-                names.keep_new()
-                if created:
-                    imported.append(article)
-                else:
-                    unchanged += 1
-            proposed = Quote.objects.filter(article__in=imported, status=Quote.Status.PROPOSED)
-            # Linking reads each quote's date, not its article's text: 100 articles' text once per quote otherwise.
-            quotes_link(quotes=list(proposed.select_related("article").defer("article__body", "article__text")))
+            try:
+                with transaction.atomic():
+                    outcomes, proposed = written(drafts)
+            except (ValidationError, DatabaseError):
+                outcomes, proposed = [], []
+                for draft in drafts:
+                    try:
+                        with transaction.atomic():
+                            (outcome,), new_quotes = written([draft])
+                    except (ValidationError, DatabaseError) as error:
+                        outcome, new_quotes = error, []
+                    outcomes.append(outcome)
+                    proposed += new_quotes
+            quotes_link(quotes=proposed)
     except DatabaseError as error:
         names.forget_all()
-        for label, record, _ in batch.rest():
+        directory.forget_created()
+        for label, record, _ in batch:
             summary.failed += 1
             on_failure(f"{label}: {record.origin}: not imported, the batch it was in failed: {error}")
         return
-    summary.imported += len(imported)
-    summary.unchanged += unchanged
-    summary.failed += len(failures)
-    for message in failures:
-        on_failure(message)
+    outcomes = iter(outcomes)
+    for label, record, prepared in batch:
+        outcome = prepared if isinstance(prepared, PreparationFailed) else next(outcomes)
+        if isinstance(outcome, PreparationFailed | Exception):
+            summary.failed += 1
+            on_failure(f"{label}: {record.origin}: {_describe(outcome)}")
+        elif outcome[1]:
+            summary.imported += 1
+        else:
+            summary.unchanged += 1
+
+
+def _written(drafts, *, status, directory, topic_matcher, names):
+    """articles_import of these drafts. The outlets, topics and speakers it created are
+    remembered (by `names` and `directory`) only if it succeeds: an error rolls them back."""
+    from .services import articles_import
+
+    try:
+        written = articles_import(
+            drafts=drafts, status=status, speaker_directory=directory, topic_matcher=topic_matcher, named=names
+        )
+    except BaseException:
+        names.forget_new()
+        directory.forget_created()
+        raise
+    names.keep_new()
+    return written
 
 
 def _describe(error):
+    if isinstance(error, PreparationFailed):
+        return error.reason
     messages = getattr(error, "message_dict", None)
     if messages:
         return "; ".join(f"{name}: {' '.join(texts)}" for name, texts in messages.items())

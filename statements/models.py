@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,18 +16,30 @@ from django.utils.text import slugify
 
 def unique_slug(model, value, *, max_length=200, exclude_pk=None):
     """A slug for `value` not yet used by `model` ("name", "name-2", "name-3", …)."""
-    base = slugify(value)[: max_length - 8].strip("-") or "item"
+    (slug,) = unique_slugs(model, [value], max_length=max_length, exclude_pk=exclude_pk)
+    return slug
+
+
+def unique_slugs(model, values, *, max_length=200, exclude_pk=None):
+    """unique_slug for each of `values`, none of them taking another's: one query when no
+    base slug is in use (the usual case), one more for each base that is or that repeats."""
+    bases = [slugify(value)[: max_length - 8].strip("-") or "item" for value in values]
     existing = model._default_manager.all()
     if exclude_pk is not None:
         existing = existing.exclude(pk=exclude_pk)
-    if not existing.filter(slug=base).exists():  # the usual case: one indexed lookup
-        return base
-    # A range on the unique slug index (LIKE 'base%' cannot use it on SQLite).
-    taken = set(existing.filter(slug__gte=base, slug__lt=base + "\uffff").values_list("slug", flat=True))
-    slug, suffix = base, 2
-    while slug in taken:
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug
+    taken = set(existing.filter(slug__in=set(bases)).values_list("slug", flat=True))
+    repeated = {base for base, count in Counter(bases).items() if count > 1}
+    for base in taken | repeated:
+        # A range on the unique slug index (LIKE 'base%' cannot use it on SQLite).
+        taken.update(existing.filter(slug__gte=base, slug__lt=base + "\uffff").values_list("slug", flat=True))
+    slugs = []
+    for base in bases:
+        slug, suffix = base, 2
+        while slug in taken:
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        taken.add(slug)
+        slugs.append(slug)
+    return slugs
 
 
 def published_quote_count_of(relation):

@@ -59,6 +59,10 @@ class SpeakerDirectory:
         self._created[key] = speaker
         return speaker
 
+    def forget_created(self):
+        """The transaction that created speakers was rolled back: look them up again."""
+        self._created.clear()
+
 
 _INSTITUTION_WORDS = re.compile(
     r"\b(ministry|department|office|house|council|commission|committee|agency|embassy|government|"
@@ -100,9 +104,20 @@ def quotes_propose(*, article, directory=None, topic_matcher=None, extracted=Non
     if not new_article:
         article.quotes.filter(status=Quote.Status.PROPOSED).delete()
         decided = list(article.quotes.values_list("start", "end"))
-    created, topics_of = [], []
     if extracted is None:
         extracted = extract_quotes(article.text, known_speakers=directory.known, published=article.published)
+    proposals = quote_proposals(
+        article=article, extracted=extracted, directory=directory, topic_matcher=topic_matcher, decided=decided
+    )
+    return quote_proposals_save(proposals)
+
+
+def quote_proposals(*, article, extracted, directory, topic_matcher, decided=()):
+    """The extractor's quotes of an article as unsaved proposed quotes, each with the topics
+    suggested for it: [(quote, topics)]. A quote overlapping a `decided` span (start, end) or
+    one proposed before it is left out."""
+    decided = list(decided)
+    proposals = []
     for found in extracted:
         if any(found.start < end and start < found.end for start, end in decided):
             continue
@@ -120,16 +135,20 @@ def quotes_propose(*, article, directory=None, topic_matcher=None, extracted=Non
         # full_clean() would run a query per constraint for every proposed quote.
         quote.clean()
         decided.append((found.start, found.end))
-        created.append(quote)
-        topics_of.append(topic_matcher.topics_for(found.text))
+        proposals.append((quote, topic_matcher.topics_for(found.text)))
+    return proposals
+
+
+def quote_proposals_save(proposals):
+    """Store quote_proposals (of any number of articles) with their topics; the quotes."""
     # Proposed quotes are not public, so nothing is indexed for them: one insert for all, no
     # per-row signals. Approving one later saves it and queues it for the index.
-    Quote.objects.bulk_create(created)
+    quotes = Quote.objects.bulk_create([quote for quote, _ in proposals])
     QuoteTopic.objects.bulk_create(
         [
-            QuoteTopic(quote_id=quote.pk, topic_id=topic.pk, published=article.published)
-            for quote, topics in zip(created, topics_of, strict=True)
+            QuoteTopic(quote_id=quote.pk, topic_id=topic.pk, published=quote.article.published)
+            for quote, topics in proposals
             for topic in topics
         ]
     )
-    return created
+    return quotes

@@ -6,12 +6,13 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import router, transaction
+from django.db.models import Count, Q, signals
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .extraction import extract_quotes
 from .models import (
     Article,
     MonthlyQuoteCount,
@@ -22,7 +23,7 @@ from .models import (
     SpeakerRedirect,
     SpeakerTopicCount,
     Topic,
-    unique_slug,
+    unique_slugs,
 )
 from .sanitizing import html_to_text, looks_like_html, sanitize_html, text_to_html
 
@@ -59,8 +60,6 @@ class PreparedArticle:
 def article_prepare(*, content, content_format="auto", published=None, known_speakers=None):
     """Sanitize and, when `known_speakers` is given (the archive's speakers as the extractor
     sees them), extract quotes. Touches no database, so an import runs it in worker processes."""
-    from .extraction import extract_quotes
-
     body, text = body_and_text_from(content or "", content_format=content_format)
     if known_speakers is None or not text:
         return PreparedArticle(body=body, text=text)
@@ -130,6 +129,23 @@ def article_find_existing(*, url, content_hash):
     return next((article for article in found if url and article.url == url), found[0] if found else None)
 
 
+@dataclass(frozen=True)
+class ArticleDraft:
+    """An article to import: its content as article_prepare made it, and the rest of what
+    article_import takes. The outlet and topics come as records (`source`, `topics`) or as
+    names to find or create (`source_name`, `topic_names`)."""
+
+    title: str
+    prepared: PreparedArticle
+    source: Source | None = None
+    source_name: str | None = None
+    url: str | None = None
+    published: datetime.date | None = None
+    language: str = "en"
+    topics: tuple = ()
+    topic_names: tuple = ()
+
+
 @transaction.atomic
 def article_import(
     *,
@@ -153,63 +169,127 @@ def article_import(
 ) -> tuple[Article, bool]:
     """Create an article from pasted or imported text/HTML; (article, created).
 
-    The outlet and topics come as records (`source`, `topics`) or as names to find or create
-    (`source_name`, `topic_names`). The same article (same url, or the same words) imported
-    again is returned unchanged. New articles get their quotes proposed by the extractor
-    (`extract=False` skips it); a batch passes one speaker directory and topic matcher, the
-    content as `article_prepare` made it (`prepared`, instead of `content`), its outlets and
-    topics by name (`named`), and links the new quotes itself once for all its articles
-    (`link=False`).
+    The same article (same url, or the same words) imported again is returned unchanged. New
+    articles get their quotes proposed by the extractor (`extract=False` skips it) and linked
+    to other reports of the same statements (`link=False` leaves that to the caller). The
+    content may come as `article_prepare` made it (`prepared`, instead of `content`). A batch
+    of articles is written by articles_import.
     """
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError({"title": "An article needs a title."})
     if prepared is None:
         prepared = PreparedArticle(*body_and_text_from(content or "", content_format=content_format))
-    body, text = prepared.body, prepared.text
-    named = named or NamedRecords()
-    if not text:
-        raise ValidationError({"body": "The article has no text."})
-    url = (url or "").strip() or None
-    content_hash = content_hash_for(text)
-    existing = article_find_existing(url=url, content_hash=content_hash)
-    if existing:
-        return existing, False
-
-    article = Article(
-        title=title[:500],
-        slug=unique_slug(Article, title),
-        body=body,
-        text=text,
-        source=source or (named.source(source_name) if source_name else None),
-        url=url,
-        published=published,
-        language=(language or "en")[:16],
-        content_hash=content_hash,
-        status=status,
+    draft = ArticleDraft(
+        title=title, prepared=prepared, source=source, source_name=source_name, url=url, published=published,
+        language=language, topics=tuple(topics), topic_names=tuple(topic_names),
     )
-    # The url and the words were checked just above and the slug is free; the database
-    # enforces all three, so the per-field queries of validate_unique would add nothing. The
-    # outlet is a row just read or created (and a foreign key the database checks): validating
-    # it would be one more query per article.
-    article.full_clean(exclude=["source"], validate_unique=False, validate_constraints=False)
-    article.save()
-    topics = list(dict.fromkeys([*topics, *named.topics(topic_names)]))
-    if topics:
-        # A new article has no topics to compare with (add() would look), and the queue
-        # already holds it (its post_save), which is all that m2m_changed would add.
-        Article.topics.through.objects.bulk_create([Article.topics.through(article=article, topic=topic) for topic in topics])
-    if extract:
-        from .proposing import quotes_propose
+    (outcome,), proposed = articles_import(
+        drafts=[draft], status=status, extract=extract, speaker_directory=speaker_directory,
+        topic_matcher=topic_matcher, named=named,
+    )
+    if isinstance(outcome, ValidationError):
+        raise outcome
+    if link and proposed:
         from .statement_linking import quotes_link
 
-        proposed = quotes_propose(
-            article=article, directory=speaker_directory, topic_matcher=topic_matcher, extracted=prepared.quotes,
-            new_article=True,
+        quotes_link(quotes=proposed)
+    return outcome
+
+
+@transaction.atomic
+def articles_import(
+    *, drafts, status=Article.Status.REVIEW, extract=True, speaker_directory=None, topic_matcher=None, named=None
+):
+    """Write a batch of ArticleDrafts together: one query finds those the archive has already
+    (same url, or the same words), and one insert per table writes the others with their topics
+    and proposed quotes. ([outcome for each draft], [the quotes proposed]), an outcome being
+    (article, created) or the ValidationError of a draft that was not imported (nothing of it
+    is written). A draft that repeats an earlier one of the batch is that article, unchanged.
+    The proposed quotes are left for the caller to link (quotes_link), once for the batch.
+
+    `speaker_directory`, `topic_matcher` and `named` (NamedRecords) are the import's, kept
+    from batch to batch; extraction (`extract`) uses the quotes the drafts were prepared with,
+    or finds them now."""
+    from .proposing import SpeakerDirectory, TopicMatcher, quote_proposals, quote_proposals_save
+
+    named = named or NamedRecords()
+    outcomes = [_draft_checked(draft) for draft in drafts]
+    known = [outcome for outcome in outcomes if not isinstance(outcome, ValidationError)]
+    by_url, by_words = {}, {}
+    urls = {url for _, url, _ in known if url}
+    for article in Article.objects.filter(Q(content_hash__in={words for _, _, words in known}) | Q(url__in=urls)).order_by():
+        by_words[article.content_hash] = article
+        if article.url:
+            by_url[article.url] = article
+    new = []
+    for position, (draft, outcome) in enumerate(zip(drafts, outcomes, strict=True)):
+        if isinstance(outcome, ValidationError):
+            continue
+        title, url, content_hash = outcome
+        same = by_url.get(url) if url else None
+        if same or content_hash in by_words:
+            outcomes[position] = (same or by_words[content_hash], False)
+            continue
+        article = Article(
+            title=title[:500], body=draft.prepared.body, text=draft.prepared.text, url=url, published=draft.published,
+            language=(draft.language or "en")[:16], content_hash=content_hash, status=status,
         )
-        if link:
-            quotes_link(quotes=proposed)
-    return article, True
+        try:
+            # The url, the words and the slug (given below) are unique here, and the database
+            # enforces all three, so validate_unique's per-field queries would add nothing. The
+            # outlet is a row just read or created (and a foreign key the database checks).
+            article.full_clean(exclude=["source", "slug"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            outcomes[position] = error
+            continue
+        article.source = draft.source or (named.source(draft.source_name) if draft.source_name else None)
+        by_words[content_hash] = article
+        if url:
+            by_url[url] = article
+        outcomes[position] = (article, True)
+        new.append((draft, article))
+    if not new:
+        return outcomes, []
+
+    for (_, article), slug in zip(new, unique_slugs(Article, [article.title for _, article in new]), strict=True):
+        article.slug = slug
+    using = router.db_for_write(Article)
+    for _, article in new:
+        signals.pre_save.send(sender=Article, instance=article, raw=False, using=using, update_fields=None)
+    Article.objects.bulk_create([article for _, article in new])
+    for _, article in new:
+        article._state.adding = False
+        # As save() would: the index queue hears of each new article (bulk_create sends no signals).
+        signals.post_save.send(sender=Article, instance=article, created=True, raw=False, using=using, update_fields=None)
+    # A new article has no topics to compare with (add() would look), and the queue holds it
+    # already (its post_save), which is all that m2m_changed would add.
+    Article.topics.through.objects.bulk_create(
+        [
+            Article.topics.through(article=article, topic=topic)
+            for draft, article in new
+            for topic in dict.fromkeys([*draft.topics, *named.topics(draft.topic_names)])
+        ]
+    )
+    if not extract:
+        return outcomes, []
+    directory = speaker_directory or SpeakerDirectory()
+    topic_matcher = topic_matcher or TopicMatcher()
+    proposals = []
+    for draft, article in new:
+        extracted = draft.prepared.quotes
+        if extracted is None:
+            extracted = extract_quotes(article.text, known_speakers=directory.known, published=article.published)
+        proposals += quote_proposals(article=article, extracted=extracted, directory=directory, topic_matcher=topic_matcher)
+    return outcomes, quote_proposals_save(proposals)
+
+
+def _draft_checked(draft):
+    """(title, url, content hash) of a draft that has the title and the text an article
+    needs, else the ValidationError saying which is missing."""
+    title = " ".join((draft.title or "").split())
+    if not title:
+        return ValidationError({"title": "An article needs a title."})
+    if not draft.prepared.text:
+        return ValidationError({"body": "The article has no text."})
+    return title, (draft.url or "").strip() or None, content_hash_for(draft.prepared.text)
 
 
 @transaction.atomic
