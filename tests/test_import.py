@@ -337,3 +337,50 @@ def test_an_article_already_there_by_its_url_is_that_one_even_when_its_words_are
     assert (found, created) == (by_url, False)
     found, created = article_import(title="Second again", content="The second words.")
     assert (found, created) == (by_words, False)
+
+
+def test_a_record_that_fails_once_its_batch_is_being_written_fails_alone_and_the_speakers_made_for_the_others_are_made_again(
+    tmp_path, monkeypatch
+):
+    """The batch is written again record by record: the speaker its first attempt created for
+    Maria Ortiz was rolled back with it, so her quote must get one that exists."""
+    from django.db import IntegrityError
+
+    from statements import proposing
+    from statements.importing import import_files
+    from statements.models import Quote
+
+    save = proposing.quote_proposals_save
+
+    def quote_proposals_save(proposals):
+        if any(quote.article.title == "Allies reassured" for quote, _ in proposals):
+            raise IntegrityError("FOREIGN KEY constraint failed")
+        return save(proposals)
+
+    monkeypatch.setattr(proposing, "quote_proposals_save", quote_proposals_save)
+    write(tmp_path / "reports.json", json.dumps([REPORTS[1], REPORTS[3]]))
+    failures = []
+    summary = import_files([tmp_path], status=Article.Status.PUBLISHED, on_failure=failures.append, procs=1, batch_size=10)
+    assert str(summary) == "imported 1, unchanged 0, failed 1"
+    assert [failure.split(": ", 1)[1] for failure in failures] == ["reports.json record 2: FOREIGN KEY constraint failed"]
+    quote = Quote.objects.select_related("speaker", "article").get()
+    assert (quote.article.title, quote.speaker.name) == ("Trade talks stall", "Maria Ortiz")
+
+
+def test_records_of_one_batch_that_repeat_each_other_are_one_article_and_titles_that_repeat_get_their_own_slugs(tmp_path):
+    from statements.importing import import_files
+    from statements.services import article_import
+
+    article_import(title="Same title 2", content="Already in the archive.")  # holds the slug same-title-2
+    records = [
+        {"title": "Same title", "body": "The first words.", "url": "https://ex.org/one"},
+        {"title": "Same title", "body": "Other words.", "url": "https://ex.org/two"},
+        {"title": "Its url again", "body": "New words.", "url": "https://ex.org/one"},
+        {"title": "Its words again", "body": "The first  words."},
+    ]
+    write(tmp_path / "records.json", json.dumps(records))
+    summary = import_files([tmp_path], status=Article.Status.PUBLISHED, on_failure=[].append, procs=1, batch_size=10)
+    assert str(summary) == "imported 2, unchanged 2, failed 0"
+    assert sorted(Article.objects.values_list("slug", "url")) == [
+        ("same-title", "https://ex.org/one"), ("same-title-2", None), ("same-title-3", "https://ex.org/two"),
+    ]
