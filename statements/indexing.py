@@ -33,7 +33,8 @@ from signal import SIG_IGN, SIGINT
 from signal import signal as set_signal_handler
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db import connection as db_connection
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from haystack import connections
 from haystack.signals import BaseSignalProcessor
@@ -196,9 +197,11 @@ def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
     with writer_lock(blocking=blocking) as acquired:
         if not acquired:
             return 0
+        done, last = [], 0  # applied to the index, not yet taken off the queue
         while True:
-            entries = list(IndexQueueEntry.objects.order_by("pk")[:batch_size])
+            entries = list(IndexQueueEntry.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
             if not entries:
+                _dequeue(done)
                 return applied
             ids_by_label = defaultdict(set)
             for entry in entries:
@@ -213,8 +216,46 @@ def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
                 for model, label in LABELS.items():
                     if ids_by_label.get(label):
                         _apply(model, ids_by_label[label])
-            IndexQueueEntry.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
+            done += [entry.pk for entry in entries]
+            last = entries[-1].pk
             applied += len(entries)
+            # While an import writes its next batch, SQLite's one write lock is the import's:
+            # the entries applied here leave the queue later, and the next batch of changes is
+            # applied as soon as it commits rather than after one more.
+            if _dequeue(done, wait=False):
+                done = []
+
+
+def _dequeue(pks, *, wait=True):
+    """Take applied entries off the queue; whether it did. Without `wait`, only if no other
+    process is writing to the database at this moment."""
+    try:
+        with _busy_timeout(None if wait else 0), transaction.atomic():
+            for start in range(0, len(pks), BATCH_SIZE):
+                IndexQueueEntry.objects.filter(pk__in=pks[start : start + BATCH_SIZE]).delete()
+    except OperationalError:
+        if wait:
+            raise
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _busy_timeout(milliseconds):
+    """How long SQLite waits for another writer within this block (None: as configured).
+    Other databases lock rows, not the whole database, so nothing changes there."""
+    if milliseconds is None or db_connection.vendor != "sqlite":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (configured,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(configured)}")
 
 
 def _apply(model, ids):

@@ -377,23 +377,25 @@ def quote_save(*, quote: Quote) -> Quote:
     return quote
 
 
-@transaction.atomic
 def quote_counts_refresh(*, quote_ids=(), speaker_ids=(), topic_ids=()) -> None:
     """Store again the public-quote counts (on Speaker and Topic, and their SpeakerTopicCount
     and MonthlyQuoteCount rows) of the given speakers and topics and of those the given quotes
     belong to while public. A quote that is not public changes no count unless it was public
     before, and then the index queue's handlers named its old speaker and topics; so a batch
-    of newly proposed quotes costs no recount at all."""
+    of newly proposed quotes costs no recount at all, and no write transaction either (on
+    SQLite that would wait for an import's batch to commit)."""
     public = Quote.objects.published().filter(pk__in=quote_ids)
     speakers = set(speaker_ids) | set(public.values_list("speaker_id", flat=True))
     topics = set(topic_ids) | set(
         Quote.topics.through.objects.filter(quote__in=public).values_list("topic_id", flat=True)
     )
-    if speakers:
-        Speaker.objects.filter(pk__in=speakers).recount_published_quotes()
-    if topics:
-        Topic.objects.filter(pk__in=topics).recount_published_quotes()
-    if speakers or topics:
+    if not (speakers or topics):
+        return
+    with transaction.atomic():
+        if speakers:
+            Speaker.objects.filter(pk__in=speakers).recount_published_quotes()
+        if topics:
+            Topic.objects.filter(pk__in=topics).recount_published_quotes()
         quote_tallies_recount(speaker_ids=speakers, topic_ids=topics)
 
 
