@@ -229,6 +229,8 @@ def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
 def _dequeue(pks, *, wait=True):
     """Take applied entries off the queue; whether it did. Without `wait`, only if no other
     process is writing to the database at this moment."""
+    if not pks:
+        return True
     try:
         with _busy_timeout(None if wait else 0), transaction.atomic():
             for start in range(0, len(pks), BATCH_SIZE):
