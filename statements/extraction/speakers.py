@@ -57,6 +57,7 @@ _CONNECTORS = ("of", "for", "at", "from", "with", "in")
 _STRIP = " ,.;:’'\"“”()"
 _SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
 _GROUP_SUFFIXES = ("ns", "ists", "ics", "ites", "ats")  # not "ers": Sanders, Rogers, Waters
+_NOT_LONE_SURNAMES = _NON_PERSON_WORDS | PLACE_NAMES
 _INNER_TITLES = word_set("gov. gov sen. sen rep. rep president secretary senator governor mayor director")
 _FIRST_NAMES = MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
 
@@ -251,7 +252,7 @@ class SpeakerResolver:
         such as "Officials said"), and does not look like a group ("Democrats")."""
         if word in self._lone_checked:
             return self._lone_checked[word]
-        person = (word[:1].isupper() and word.lower().strip(".") not in _NON_PERSON_WORDS | PLACE_NAMES
+        person = (word[:1].isupper() and word.lower().strip(".") not in _NOT_LONE_SURNAMES
                   and not word.isupper()
                   and word.lower() not in NOT_NAME_WORDS and not word.endswith(_GROUP_SUFFIXES)
                   and (re.search(rf"[a-z,] {re.escape(word)}\b", self._text) is not None
