@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import collections
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -58,6 +59,17 @@ _STRIP = " ,.;:’'\"“”()"
 _SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
 _GROUP_SUFFIXES = ("ns", "ists", "ics", "ites", "ats")  # not "ers": Sanders, Rogers, Waters
 _NOT_LONE_SURNAMES = _NON_PERSON_WORDS | PLACE_NAMES
+
+
+# The same surnames come back article after article, more of them than the re module caches.
+@functools.lru_cache(maxsize=4096)
+def _inside_sentence(word: str) -> re.Pattern:
+    return re.compile(rf"[a-z,] {re.escape(word)}\b")
+
+
+@functools.lru_cache(maxsize=4096)
+def _saying(word: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(word)} said\b")
 _INNER_TITLES = word_set("gov. gov sen. sen rep. rep president secretary senator governor mayor director")
 _FIRST_NAMES = MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
 
@@ -255,8 +267,8 @@ class SpeakerResolver:
         person = (word[:1].isupper() and word.lower().strip(".") not in _NOT_LONE_SURNAMES
                   and not word.isupper()
                   and word.lower() not in NOT_NAME_WORDS and not word.endswith(_GROUP_SUFFIXES)
-                  and (re.search(rf"[a-z,] {re.escape(word)}\b", self._text) is not None
-                       or not word.endswith("s") and re.search(rf"\b{re.escape(word)} said\b", self._text) is not None))
+                  and (_inside_sentence(word).search(self._text) is not None
+                       or not word.endswith("s") and _saying(word).search(self._text) is not None))
         self._lone_checked[word] = person
         return person
 
