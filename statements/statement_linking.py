@@ -75,14 +75,11 @@ def _quotes_within_windows(windows):
     quote_name = connection.ops.quote_name
     key_table = quote_name(QuoteKey._meta.db_table)
     column = {name: quote_name(QuoteKey._meta.get_field(name).column) for name in ("quote", "key", "speaker", "date")}
+    adapt = connection.ops.adapt_datefield_value  # once: `connection` is a proxy, each attribute a lookup
     found = set()
     for start in range(0, len(windows), KEYS_PER_QUERY):
         rows = windows[start : start + KEYS_PER_QUERY]
-        params = [
-            value
-            for key, speaker_id, first, last in rows
-            for value in (key, speaker_id, connection.ops.adapt_datefield_value(first), connection.ops.adapt_datefield_value(last))
-        ]
+        params = [value for key, speaker_id, first, last in rows for value in (key, speaker_id, adapt(first), adapt(last))]
         values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
         with connection.cursor() as cursor:
             cursor.execute(
