@@ -334,12 +334,12 @@ def quote_reattribute(*, quotes, speaker: Speaker) -> int:
 @transaction.atomic
 def speaker_merge(*, source: Speaker, target: Speaker) -> Speaker:
     """Fold `source` into `target`: its quotes and aliases move over, its name becomes an
-    alias, and its slug (and any slug that pointed to it) redirects to `target`."""
+    alias, and its slug (and any slug that pointed to it) redirects to `target`. The quotes
+    are re-linked as `target`'s (their linking keys name their speaker, and `source`'s go
+    with it)."""
     if source.pk == target.pk:
         raise ValidationError("A speaker cannot be merged into itself.")
-    for quote in source.quotes.all():
-        quote.speaker = target
-        quote.save(update_fields=["speaker", "updated_at"])
+    quote_reattribute(quotes=source.quotes.all(), speaker=target)
     target_aliases = {(a.text.casefold(), a.valid_from) for a in target.aliases.all()}
     for alias in source.aliases.all():
         if (alias.text.casefold(), alias.valid_from) in target_aliases:

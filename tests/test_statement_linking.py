@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from statements import services
 from statements.models import Quote, Statement
 from statements.services import article_import
 from statements.statement_linking import candidates_for, quote_keys_refresh, quotes_link
@@ -172,3 +173,27 @@ def test_unpublished_statement_is_not_public(client):
         quote.statement = statement
         quote.save()
     assert client.get(statement.get_absolute_url()).status_code == 404
+
+
+def test_a_merged_speakers_quotes_are_linked_as_the_other_speakers_now_and_later():
+    """Merging a duplicate speaker links its report with the one already filed under the
+    speaker it is merged into, and a report imported afterwards joins them."""
+    blinken, duplicate = make_speaker("Antony Blinken"), make_speaker("Tony Blinken")
+    words = "Harbour authorities will reopen the northern shipping lanes next week"
+
+    def report(by, published):
+        quote = make_quote(make_article(f"Ports on {published}. “{words},” he said.", published=published), words, speaker=by)
+        quotes_link(quotes=[Quote.objects.select_related("article").get(pk=quote.pk)])
+        return quote
+
+    kept, moved = report(blinken, datetime.date(2021, 3, 24)), report(duplicate, datetime.date(2021, 3, 25))
+    services.speaker_merge(source=duplicate, target=blinken)
+    kept.refresh_from_db()
+    moved.refresh_from_db()
+    assert moved.speaker == blinken
+    assert kept.statement_id == moved.statement_id is not None
+
+    Quote.objects.filter(pk=kept.pk).delete()  # the merged report alone must still be found
+    later = report(blinken, datetime.date(2021, 3, 27))
+    moved.refresh_from_db()
+    assert Quote.objects.get(pk=later.pk).statement_id == moved.statement_id is not None
