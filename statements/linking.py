@@ -48,7 +48,7 @@ _QUOTE_MARKS = str.maketrans(
 _DIGIT_GROUPING = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _NON_WORD = re.compile(r"[^\w']+")
 _STRAY_APOSTROPHE = re.compile(r"(?<!\w)'|'(?!\w)")
-_POSSESSIVE = re.compile(r"'s$")
+_POSSESSIVE = re.compile(r"'s(?= |$)")  # at the end of a word of normalize()'s output
 
 _STOPWORD_LIST = """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing done down during each
@@ -103,7 +103,12 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Normalized tokens, possessive 's dropped ("ISIS's" and "ISIS'" both give "isis")."""
-    return [_POSSESSIVE.sub("", token) for token in normalize(text).split()]
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=16384)  # linking a batch compares each quote with several others
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_POSSESSIVE.sub("", normalize(text)).split())
 
 
 def content_words(tokens: Iterable[str]) -> list[str]:
