@@ -371,9 +371,13 @@ def speaker_confirm(*, speakers) -> int:
 
 @transaction.atomic
 def quote_save(*, quote: Quote) -> Quote:
-    """Save an edited or new quote; its offsets must select its words."""
+    """Save an edited or new quote; its offsets must select its words. It is linked again:
+    its words or speaker may be another statement's now."""
+    from .statement_linking import quotes_link
+
     quote.full_clean()
     quote.save()
+    quotes_link(quotes=[quote])
     return quote
 
 

@@ -197,3 +197,20 @@ def test_a_merged_speakers_quotes_are_linked_as_the_other_speakers_now_and_later
     later = report(blinken, datetime.date(2021, 3, 27))
     moved.refresh_from_db()
     assert Quote.objects.get(pk=later.pk).statement_id == moved.statement_id is not None
+
+
+def test_an_edited_quote_is_linked_by_its_new_words():
+    """An editor corrects a quote's words to another report's remark: it joins that statement."""
+    speaker = make_speaker("Harbour Master")
+    words = "Harbour authorities will reopen the northern shipping lanes next week"
+    first = make_quote(make_article(f"Monday. “{words},” she said."), words, speaker=speaker)
+    quotes_link(quotes=[Quote.objects.select_related("article").get(pk=first.pk)])
+    article = make_article(f"Tuesday. “We are ready,” she said. “{words},” she added.", published=datetime.date(2021, 3, 25))
+    edited = make_quote(article, "We are ready", speaker=speaker)
+    services.quote_save(quote=edited)
+    assert Quote.objects.get(pk=edited.pk).statement_id is None
+
+    edited.text, edited.start = words, article.text.index(words)
+    edited.end = edited.start + len(words)
+    services.quote_save(quote=edited)
+    assert Quote.objects.get(pk=edited.pk).statement_id == Quote.objects.get(pk=first.pk).statement_id is not None
