@@ -796,13 +796,11 @@ class QuoteKey(models.Model):
     date copied beside it so that finding candidate reports is one index lookup, whatever the
     size of the archive."""
 
-    # No index of their own: the unique (quote, key) pair serves lookups by quote, and keys are
-    # looked up by key first. Each index is one more B-tree every imported key row is written
-    # to; a speaker is deleted only when no quote is theirs (Quote.speaker protects), so the
-    # rare cascade from Speaker finds nothing to delete and may scan.
+    # The unique (quote, key) pair serves lookups by quote: an index of its own would only be
+    # one more B-tree for every imported key row to be written to.
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="keys", db_index=False)
     key = models.BigIntegerField()
-    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="+", db_index=False)
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="+")
     date = models.DateField(null=True)
 
     class Meta:

@@ -1,46 +1,37 @@
-"""QuoteKey's quote and speaker columns lose their single-column indexes.
+"""QuoteKey's quote column loses its single-column index: the unique (quote, key) pair, whose
+first column it is, serves every lookup by quote, and each imported key row had one more B-tree
+to be written to.
 
-The unique (quote, key) pair already serves every lookup by quote, and keys are found by key
-first (the (key, speaker, date) index); a speaker is only deleted once no quote is theirs. The
-two indexes only cost each imported key row two more B-tree inserts, the speaker one at
-random places of an index as long as the table.
-
-Only the indexes are dropped. Django would alter the two fields on SQLite by rebuilding the
-table twice (a copy of every key row each time), so the database side is done here with the
-schema editor's remove_index, and the state records the fields as altered."""
+Only the index is dropped. Django would alter the field on SQLite by rebuilding the table (a
+copy of every key row), so the database side is done here with the schema editor's
+remove_index, and the state records the field as altered."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-COLUMNS = {"quote": "quote_id", "speaker": "speaker_id"}
 
-
-def single_column_indexes(schema_editor, model):
-    """{column: index name} of the non-unique indexes on exactly one of COLUMNS."""
+def quote_column_index(schema_editor, model):
+    """The name of the non-unique index on the quote column alone, if there is one."""
     with schema_editor.connection.cursor() as cursor:
         constraints = schema_editor.connection.introspection.get_constraints(cursor, model._meta.db_table)
-    return {
-        details["columns"][0]: name
-        for name, details in constraints.items()
-        if details["index"] and not details["unique"] and not details["primary_key"]
-        and details["columns"] and len(details["columns"]) == 1 and details["columns"][0] in COLUMNS.values()
-    }
+    column = model._meta.get_field("quote").column
+    for name, details in constraints.items():
+        if details["index"] and not details["unique"] and not details["primary_key"] and details["columns"] == [column]:
+            return name
+    return None
 
 
-def drop_indexes(apps, schema_editor):
+def drop_index(apps, schema_editor):
     QuoteKey = apps.get_model("statements", "QuoteKey")
-    found = single_column_indexes(schema_editor, QuoteKey)
-    for field, column in COLUMNS.items():
-        if column in found:
-            schema_editor.remove_index(QuoteKey, models.Index(fields=[field], name=found[column]))
+    name = quote_column_index(schema_editor, QuoteKey)
+    if name:
+        schema_editor.remove_index(QuoteKey, models.Index(fields=["quote"], name=name))
 
 
-def restore_indexes(apps, schema_editor):
+def restore_index(apps, schema_editor):
     QuoteKey = apps.get_model("statements", "QuoteKey")
-    found = single_column_indexes(schema_editor, QuoteKey)
-    for field, column in COLUMNS.items():
-        if column not in found:
-            schema_editor.add_index(QuoteKey, models.Index(fields=[field], name=f"quotekey_{field}_idx"))
+    if not quote_column_index(schema_editor, QuoteKey):
+        schema_editor.add_index(QuoteKey, models.Index(fields=["quote"], name="quotekey_quote_idx"))
 
 
 class Migration(migrations.Migration):
@@ -50,20 +41,13 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(drop_indexes, restore_indexes, elidable=True)],
+            database_operations=[migrations.RunPython(drop_index, restore_index, elidable=True)],
             state_operations=[
                 migrations.AlterField(
                     model_name="quotekey",
                     name="quote",
                     field=models.ForeignKey(
                         db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="keys", to="statements.quote"
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="quotekey",
-                    name="speaker",
-                    field=models.ForeignKey(
-                        db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="statements.speaker"
                     ),
                 ),
             ],
