@@ -102,7 +102,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # A connection's page cache (SQLite's default is 2 MB): an import writes each
+            # quote's linking keys at random places of an index that outgrows 2 MB at about
+            # 100k quotes, and re-read every page it evicted. At 1M quotes, 8,000 key rows took
+            # 0.15-0.38 s with the default and 0.08-0.10 s with 64 MB. Memory is taken only
+            # as pages are read, so a short request's connection stays small.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA cache_size = -{int(os.environ.get('SQLITE_CACHE_MB', '64')) * 1024};",
             "transaction_mode": "IMMEDIATE",
         }
     )
