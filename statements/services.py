@@ -204,6 +204,8 @@ def articles_import(
     (article, created) or the ValidationError of a draft that was not imported (nothing of it
     is written). A draft that repeats an earlier one of the batch is that article, unchanged.
     The proposed quotes are left for the caller to link (quotes_link), once for the batch.
+    Any other error (a quote the extractor placed outside its article's text, a row the
+    database refuses) is raised, and nothing of the batch is written.
 
     `speaker_directory`, `topic_matcher` and `named` (NamedRecords) are the import's, kept
     from batch to batch; extraction (`extract`) uses the quotes the drafts were prepared with,
@@ -256,7 +258,6 @@ def articles_import(
         signals.pre_save.send(sender=Article, instance=article, raw=False, using=using, update_fields=None)
     Article.objects.bulk_create([article for _, article in new])
     for _, article in new:
-        article._state.adding = False
         # As save() would: the index queue hears of each new article (bulk_create sends no signals).
         signals.post_save.send(sender=Article, instance=article, created=True, raw=False, using=using, update_fields=None)
     # A new article has no topics to compare with (add() would look), and the queue holds it
@@ -319,16 +320,23 @@ def quote_set_status(*, quotes, status: str) -> int:
 
 
 @transaction.atomic
-def quote_reattribute(*, quotes, speaker: Speaker) -> int:
-    """Give quotes another speaker; they are re-linked among that speaker's statements."""
+def quote_reattribute(*, quotes, speaker: Speaker, chunk=500) -> int:
+    """Give quotes another speaker; they are re-linked among that speaker's statements,
+    `chunk` at a time (a merged speaker may have tens of thousands of quotes)."""
     from .statement_linking import quotes_link
 
-    changed = list(Quote.objects.filter(pk__in=quotes.exclude(speaker=speaker).values("pk")).select_related("article"))
-    for quote in changed:
-        quote.speaker = speaker
-        quote.save(update_fields=["speaker", "updated_at"])
-    quotes_link(quotes=changed)
-    return len(changed)
+    pks = list(quotes.exclude(speaker=speaker).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        changed = list(
+            Quote.objects.filter(pk__in=pks[start : start + chunk])
+            .select_related("article")
+            .defer("article__body", "article__text")
+        )
+        for quote in changed:
+            quote.speaker = speaker
+            quote.save(update_fields=["speaker", "updated_at"])
+        quotes_link(quotes=changed)
+    return len(pks)
 
 
 @transaction.atomic
@@ -372,12 +380,18 @@ def speaker_confirm(*, speakers) -> int:
 @transaction.atomic
 def quote_save(*, quote: Quote) -> Quote:
     """Save an edited or new quote; its offsets must select its words. It is linked again:
-    its words or speaker may be another statement's now."""
-    from .statement_linking import quotes_link
+    its words or speaker may be another statement's now. A quote the editor put in another
+    statement is pinned there, and the statement it left is brought up to date."""
+    from .statement_linking import quotes_link, statements_refresh
 
     quote.full_clean()
+    previous = Quote.objects.filter(pk=quote.pk).values_list("statement_id", flat=True).first() if quote.pk else None
+    if quote.statement_id and quote.statement_id != previous:
+        quote.statement_pinned = True
     quote.save()
     quotes_link(quotes=[quote])
+    if previous and previous != quote.statement_id:
+        statements_refresh([previous])
     return quote
 
 

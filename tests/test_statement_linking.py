@@ -214,3 +214,44 @@ def test_an_edited_quote_is_linked_by_its_new_words():
     edited.end = edited.start + len(words)
     services.quote_save(quote=edited)
     assert Quote.objects.get(pk=edited.pk).statement_id == Quote.objects.get(pk=first.pk).statement_id is not None
+
+
+def test_a_quote_the_editor_puts_in_another_statement_stays_there_and_the_statement_it_left_is_updated():
+    speaker = make_speaker("Harbour Master")
+    numbers = iter(range(100))
+
+    def report(words, published):
+        article = make_article(f"Report {next(numbers)}. “{words},” she said.", published=published)
+        quote = make_quote(article, words, speaker=speaker)
+        quotes_link(quotes=[Quote.objects.select_related("article").get(pk=quote.pk)])
+        return quote
+
+    lanes = "Harbour authorities will reopen the northern shipping lanes next week"
+    tolls = "Bridge tolls for freight lorries will double from the first of April"
+    lanes_reports = [report(lanes, datetime.date(2021, 3, day)) for day in (24, 25)]
+    moved, left_alone = (report(tolls, datetime.date(2021, 3, day)) for day in (24, 25))
+    lanes_statement = Quote.objects.get(pk=lanes_reports[0].pk).statement_id
+    tolls_statement = Quote.objects.get(pk=moved.pk).statement_id
+    assert None not in (lanes_statement, tolls_statement) and lanes_statement != tolls_statement
+
+    moved = Quote.objects.get(pk=moved.pk)
+    moved.statement_id = lanes_statement
+    services.quote_save(quote=moved)
+
+    assert Quote.objects.get(pk=moved.pk).statement_id == lanes_statement
+    assert Quote.objects.get(pk=left_alone.pk).statement_id is None  # one report is no statement
+    assert not Statement.objects.filter(pk=tolls_statement).exists()
+
+
+def test_reattributing_many_quotes_moves_and_links_them_all_chunk_by_chunk():
+    old, new = make_speaker("Old Name"), make_speaker("New Name")
+    words = "Harbour authorities will reopen the northern shipping lanes next week"
+    quotes = [
+        make_quote(make_article(f"Day {day}. “{words},” she said.", published=datetime.date(2021, 3, day)), words, speaker=old)
+        for day in range(1, 6)
+    ]
+    assert services.quote_reattribute(quotes=Quote.objects.filter(speaker=old), speaker=new, chunk=2) == 5
+    statements = set(Quote.objects.filter(pk__in=[q.pk for q in quotes]).values_list("speaker_id", "statement_id"))
+    assert len(statements) == 1
+    ((speaker_id, statement_id),) = statements
+    assert speaker_id == new.pk and statement_id is not None
