@@ -108,7 +108,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             # 0.15-0.38 s with the default and 0.08-0.10 s with 64 MB. Memory is taken only
             # as pages are read, so a short request's connection stays small.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            f"PRAGMA cache_size = -{int(os.environ.get('SQLITE_CACHE_MB', '64')) * 1024};",
+            f"PRAGMA cache_size = -{max(2, int(os.environ.get('SQLITE_CACHE_MB', '64'))) * 1024};",
             "transaction_mode": "IMMEDIATE",
         }
     )

@@ -255,8 +255,8 @@ class ImportSummary:
         return f"{counts}; stopped: {self.stopped}" if self.stopped else counts
 
 
-#: Articles written per transaction: a failed record rolls back to its own savepoint, and the
-#: new quotes of the batch are linked once.
+#: Articles written per transaction, together (should that fail, one by one, each in its own
+#: savepoint), and the new quotes of the batch linked once.
 BATCH_SIZE = 100
 
 
@@ -346,8 +346,8 @@ PREPARED_PER_TASK = 4
 
 
 def _zip_prepared(window_records, submitted):
-    # Each task's articles as soon as it is done, so the first batch is written while the
-    # workers still prepare the rest of its window.
+    # Each task's articles as soon as it is done, in order; the workers have the next window
+    # already, and prepare it while these are written.
     prepared = (article for future in submitted for article in future.result())
     for (label, record), article in zip(window_records, prepared, strict=True):
         yield label, record, article
@@ -417,15 +417,15 @@ def _import_batch(batch, status, on_failure, summary, directory, topic_matcher, 
     written = functools.partial(_written, status=status, directory=directory, topic_matcher=topic_matcher, names=names)
     try:
         with transaction.atomic():
+            # articles_import is atomic: within this transaction, each call is a savepoint that
+            # a failure rolls back.
             try:
-                with transaction.atomic():
-                    outcomes, proposed = written(drafts)
+                outcomes, proposed = written(drafts)
             except (ValidationError, DatabaseError):
                 outcomes, proposed = [], []
                 for draft in drafts:
                     try:
-                        with transaction.atomic():
-                            (outcome,), new_quotes = written([draft])
+                        (outcome,), new_quotes = written([draft])
                     except (ValidationError, DatabaseError) as error:
                         outcome, new_quotes = error, []
                     outcomes.append(outcome)

@@ -202,6 +202,12 @@ def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
             entries = list(IndexQueueEntry.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
             if not entries:
                 _dequeue(done)
+                done = []
+                # PostgreSQL numbers rows as they are inserted, not as they commit: a change
+                # that committed behind the cursor is read again from the start.
+                if last and IndexQueueEntry.objects.exists():
+                    last = 0
+                    continue
                 return applied
             ids_by_label = defaultdict(set)
             for entry in entries:
@@ -227,8 +233,9 @@ def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
 
 
 def _dequeue(pks, *, wait=True):
-    """Take applied entries off the queue; whether it did. Without `wait`, only if no other
-    process is writing to the database at this moment."""
+    """Take applied entries off the queue; whether it did. Without `wait`, on SQLite, only if
+    no other process is writing to the database at this moment (elsewhere rows are locked one
+    by one, and the entries are taken off at once)."""
     if not pks:
         return True
     try:

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(drop_index, restore_index, elidable=True)],
+            database_operations=[migrations.RunPython(drop_index, restore_index)],
             state_operations=[
                 migrations.AlterField(
                     model_name="quotekey",
