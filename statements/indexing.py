@@ -193,43 +193,54 @@ def writer_lock(*, blocking=True):
 def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
     """Apply queued changes to the index until the queue is empty; the number applied.
     Returns 0 without waiting when another process holds the writer lock and not `blocking`."""
-    applied = 0
     with writer_lock(blocking=blocking) as acquired:
-        if not acquired:
-            return 0
-        done, last = [], 0  # applied to the index, not yet taken off the queue
-        while True:
-            entries = list(IndexQueueEntry.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
-            if not entries:
-                _dequeue(done)
-                done = []
-                # PostgreSQL numbers rows as they are inserted, not as they commit: a change
-                # that committed behind the cursor is read again from the start.
-                if last and IndexQueueEntry.objects.exists():
-                    last = 0
-                    continue
+        return _queue_applied(batch_size=batch_size) if acquired else 0
+
+
+def _queue_applied(*, batch_size=BATCH_SIZE, kept=None):
+    """index_queue_apply's work, the writer lock held. With `kept` (a list), applied entries
+    stay queued, their ids added to it, and those after its last one are read: the caller
+    takes them off the queue later (_apply_until)."""
+    applied = 0
+    done = []  # applied to the index, not yet taken off the queue
+    last = kept[-1] if kept else 0
+    while True:
+        entries = list(IndexQueueEntry.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+        if not entries:
+            if kept is not None:
                 return applied
-            ids_by_label = defaultdict(set)
-            for entry in entries:
-                ids_by_label[entry.model].add(entry.object_id)
-            # Before the index: the counts are right even while the index is down.
-            quote_counts_refresh(
-                quote_ids=ids_by_label[LABELS[Quote]],
-                speaker_ids=ids_by_label[Speaker._meta.label_lower],
-                topic_ids=ids_by_label[Topic._meta.label_lower],
-            )
-            with getattr(connections["default"].get_backend(), "one_commit", contextlib.nullcontext)():
-                for model, label in LABELS.items():
-                    if ids_by_label.get(label):
-                        _apply(model, ids_by_label[label])
-            done += [entry.pk for entry in entries]
-            last = entries[-1].pk
-            applied += len(entries)
-            # While an import writes its next batch, SQLite's one write lock is the import's:
-            # the entries applied here leave the queue later, and the next batch of changes is
-            # applied as soon as it commits rather than after one more.
-            if _dequeue(done, wait=False):
-                done = []
+            _dequeue(done)
+            done = []
+            # PostgreSQL numbers rows as they are inserted, not as they commit: a change that
+            # committed behind the cursor is read again from the start.
+            if last and IndexQueueEntry.objects.exists():
+                last = 0
+                continue
+            return applied
+        ids_by_label = defaultdict(set)
+        for entry in entries:
+            ids_by_label[entry.model].add(entry.object_id)
+        # Before the index: the counts are right even while the index is down.
+        quote_counts_refresh(
+            quote_ids=ids_by_label[LABELS[Quote]],
+            speaker_ids=ids_by_label[Speaker._meta.label_lower],
+            topic_ids=ids_by_label[Topic._meta.label_lower],
+        )
+        with getattr(connections["default"].get_backend(), "one_commit", contextlib.nullcontext)():
+            for model, label in LABELS.items():
+                if ids_by_label.get(label):
+                    _apply(model, ids_by_label[label])
+        pks = [entry.pk for entry in entries]
+        last = pks[-1]
+        applied += len(pks)
+        if kept is not None:
+            kept += pks
+            continue
+        done += pks
+        # While another process writes, SQLite's one write lock is its: the entries applied
+        # here leave the queue later, and the next changes are applied as soon as they commit.
+        if _dequeue(done, wait=False):
+            done = []
 
 
 def _dequeue(pks, *, wait=True):
@@ -425,21 +436,31 @@ def applied_alongside(*, pause=0.05):
 
 
 def _apply_until(stop, pause):
-    """Apply the queue until told to stop, then once more for the last batch."""
+    """Apply the queue until told to stop, then once more for the last batch, holding the
+    writer lock throughout. What it applied leaves the queue at the end: a write to the
+    database from here would empty the importer's page cache (SQLite drops a connection's
+    cache whenever another connection has written), which at a million quotes made the
+    import's key writes read their index pages again batch after batch."""
     # Ctrl-C is the importer's to handle: it stops this process when it stops itself, after
     # the batches it committed are applied.
     set_signal_handler(SIGINT, SIG_IGN)
-    while True:
-        stopping = stop.is_set()
+    kept = []
+    with writer_lock():
+        while True:
+            stopping = stop.is_set()
+            try:
+                _queue_applied(kept=kept)
+            except Exception:
+                # The rest stays queued: the importer's own apply at the end, or the worker, retries.
+                log.warning("Search index update deferred; the queue keeps the change.", exc_info=True)
+                break
+            if stopping:
+                break
+            stop.wait(pause)
         try:
-            index_queue_apply()
+            _dequeue(kept)
         except Exception:
-            # The entries stay queued: the importer's own apply at the end, or the worker, retries.
-            log.warning("Search index update deferred; the queue keeps the change.", exc_info=True)
-            return
-        if stopping:
-            return
-        stop.wait(pause)
+            log.warning("Applied index changes stay queued; applying them again is harmless.", exc_info=True)
 
 
 def apply_soon():
