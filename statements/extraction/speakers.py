@@ -59,17 +59,6 @@ _STRIP = " ,.;:’'\"“”()"
 _SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
 _GROUP_SUFFIXES = ("ns", "ists", "ics", "ites", "ats")  # not "ers": Sanders, Rogers, Waters
 _NOT_LONE_SURNAMES = _NON_PERSON_WORDS | PLACE_NAMES
-
-
-# The same surnames come back article after article, more of them than the re module caches.
-@functools.lru_cache(maxsize=4096)
-def _inside_sentence(word: str) -> re.Pattern:
-    return re.compile(rf"[a-z,] {re.escape(word)}\b")
-
-
-@functools.lru_cache(maxsize=4096)
-def _saying(word: str) -> re.Pattern:
-    return re.compile(rf"\b{re.escape(word)} said\b")
 _INNER_TITLES = word_set("gov. gov sen. sen rep. rep president secretary senator governor mayor director")
 _FIRST_NAMES = MALE_FIRST_NAMES | FEMALE_FIRST_NAMES
 
@@ -112,6 +101,18 @@ def _looks_feminine(first_name: str) -> bool:
 
 def _strip_possessive(word: str) -> str:
     return word[:-2] if word.endswith(("’s", "'s")) else word
+
+
+# The same surnames come back article after article, more of them than the re module caches.
+@functools.lru_cache(maxsize=4096)
+def _inside_sentence_pattern(word: str) -> re.Pattern:
+    """`word` after a lower-case word or a comma: capitalized within a sentence."""
+    return re.compile(rf"[a-z,] {re.escape(word)}\b")
+
+
+@functools.lru_cache(maxsize=4096)
+def _saying_pattern(word: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(word)} said\b")
 
 
 class SpeakerResolver:
@@ -267,8 +268,8 @@ class SpeakerResolver:
         person = (word[:1].isupper() and word.lower().strip(".") not in _NOT_LONE_SURNAMES
                   and not word.isupper()
                   and word.lower() not in NOT_NAME_WORDS and not word.endswith(_GROUP_SUFFIXES)
-                  and (_inside_sentence(word).search(self._text) is not None
-                       or not word.endswith("s") and _saying(word).search(self._text) is not None))
+                  and (_inside_sentence_pattern(word).search(self._text) is not None
+                       or not word.endswith("s") and _saying_pattern(word).search(self._text) is not None))
         self._lone_checked[word] = person
         return person
 
