@@ -116,6 +116,11 @@ def content_words(tokens: Iterable[str]) -> list[str]:
     return [_singular(token) for token in tokens if len(token) >= 3 and token not in STOPWORDS]
 
 
+@functools.lru_cache(maxsize=16384)
+def _content_set(text: str) -> frozenset[str]:
+    return frozenset(content_words(_words(text)))
+
+
 def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
@@ -144,12 +149,24 @@ def blocking_keys(text: str, max_keys: int = MAX_KEYS) -> list[int]:
 
 @functools.lru_cache(maxsize=16384)  # linking a batch asks three times for each quote's keys
 def _blocking_keys(text: str, max_keys: int) -> tuple[int, ...]:
-    tokens = words(text)
-    distinct = set(content_words(tokens))
+    distinct = _content_set(text)
     if not distinct:
+        tokens = _words(text)
         return (stable_hash("text:" + " ".join(tokens)),) if tokens else ()
-    chosen = sorted(distinct, key=lambda word: (-len(word), stable_hash(word)))[:max_keys]
-    return tuple(sorted(stable_hash("word:" + word) for word in chosen))
+    chosen = sorted(distinct, key=_word_order)[:max_keys]
+    return tuple(sorted(_word_key(word) for word in chosen))
+
+
+# Per word, not per text: an archive's quotes draw on one vocabulary, so a candidate's words
+# have nearly all been hashed for earlier quotes.
+@functools.lru_cache(maxsize=65536)
+def _word_order(word: str) -> tuple[int, int]:
+    return -len(word), stable_hash(word)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_key(word: str) -> int:
+    return stable_hash("word:" + word)
 
 
 # --- verification --------------------------------------------------------------------
@@ -178,22 +195,27 @@ def compare(a: str, b: str, kind_a: str = "full", kind_b: str = "full") -> Match
     is not enough. Short quotes and fragments need stricter evidence: a few common
     words prove little.
     """
-    short, long = sorted((words(a), words(b)), key=len)
+    short_text, long_text = sorted((a, b), key=lambda text: len(_words(text)))
+    short, long = _words(short_text), _words(long_text)
     if short == long and len(short) >= MIN_CONTENT_WORDS:
         return Match(1.0, 1.0, True)
-    short_content = set(content_words(short))
+    short_content = _content_set(short_text)
     if len(short_content) < MIN_CONTENT_WORDS:
         return Match(0.0, 0.0, False)
     common = LCSseq.similarity(short, long)
     coverage = max(common / len(short), _bigram_containment(short, long))
     resemblance = common / len(long)
-    content_coverage = len(short_content & set(content_words(long))) / len(short_content)
-    same = _is_enough(short, long, coverage, resemblance, content_coverage, (kind_a, kind_b))
+    content_coverage = len(short_content & _content_set(long_text)) / len(short_content)
+    same = _is_enough(short, long, common, coverage, resemblance, content_coverage, (kind_a, kind_b))
     return Match(coverage, resemblance, same)
 
 
-def _is_enough(short, long, coverage, resemblance, content_coverage, kinds) -> bool:
-    if _contains_phrase(short, long) or _longest_common_run(short, long) >= LONG_SHARED_RUN:
+def _is_enough(short, long, common, coverage, resemblance, content_coverage, kinds) -> bool:
+    # A phrase of the shorter, or a verbatim run, is also a common subsequence: `common`
+    # (the longest one's length) rules both out without searching for them.
+    if common == len(short) and _contains_phrase(short, long):
+        return True
+    if common >= LONG_SHARED_RUN and _longest_common_run(short, long) >= LONG_SHARED_RUN:
         return True
     is_short_fragment = "fragment" in kinds and len(short) < FRAGMENT_WORDS
     # Outlets excerpt verbatim but paraphrase whole remarks: a part must be near-exact.
