@@ -327,8 +327,12 @@ def _prepared(records, *, known, procs, window):
         for label, record in records:
             yield label, record, _prepare(record, known)
         return
+    from .indexing import HELPER_NICENESS
+
     context = multiprocessing.get_context("fork")  # the workers inherit the loaded code and speakers
-    with ProcessPoolExecutor(procs, mp_context=context, initializer=_set_worker_speakers, initargs=(known,)) as pool:
+    with ProcessPoolExecutor(
+        procs, mp_context=context, initializer=_worker_started, initargs=(known, HELPER_NICENESS)
+    ) as pool:
         pending = None
         for window_records in _batches(records, window):
             chunks = _batches([record for _, record in window_records], PREPARED_PER_TASK)
@@ -356,9 +360,10 @@ def _zip_prepared(window_records, submitted):
 _worker_speakers = None
 
 
-def _set_worker_speakers(known):
+def _worker_started(known, niceness):
     global _worker_speakers
     _worker_speakers = known
+    os.nice(niceness)
 
 
 def _prepare_in_worker(records):

@@ -384,3 +384,17 @@ def test_records_of_one_batch_that_repeat_each_other_are_one_article_and_titles_
     assert sorted(Article.objects.values_list("slug", "url")) == [
         ("same-title", "https://ex.org/one"), ("same-title-2", None), ("same-title-3", "https://ex.org/two"),
     ]
+
+
+def test_the_extraction_workers_yield_the_cpu_to_the_importer(monkeypatch):
+    """Where there are fewer cores than processes, the importer, which every batch waits for,
+    runs first (and web requests with it); the workers preparing the next batch run behind."""
+    import os
+
+    from statements import importing
+    from statements.indexing import HELPER_NICENESS
+
+    monkeypatch.setattr(importing, "_prepare", lambda record, known: os.nice(0))  # each worker's own
+    records = [(f"r{number}", importing.ArticleRecord(origin=f"r{number}", title="T", content="C")) for number in range(8)]
+    niceness = {prepared for _, _, prepared in importing._prepared(iter(records), known=set(), procs=2, window=4)}
+    assert niceness == {min(19, os.nice(0) + HELPER_NICENESS)}
