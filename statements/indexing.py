@@ -34,7 +34,7 @@ from signal import SIG_IGN, SIGINT
 from signal import signal as set_signal_handler
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db import connection as db_connection
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from haystack import connections
@@ -437,15 +437,38 @@ def applied_alongside(*, pause=0.05):
     applier = context.Process(target=_apply_until, args=(stop, pause), name="index applier", daemon=True)
     applier.start()
     try:
-        yield
+        with _checkpoints_left_to_applier():
+            yield
     finally:
         stop.set()
         applier.join()
 
 
+@contextlib.contextmanager
+def _checkpoints_left_to_applier():
+    """On SQLite, within this block, this connection's commits leave copying the write-ahead log
+    into the database file (a checkpoint) to the applier, which does it after each batch it
+    applies: every import batch grows the log past SQLite's 1,000 pages, so the commit that did
+    would otherwise copy it, on the importer's thread, before the next batch could start. A
+    checkpoint changes nothing a connection has cached, unlike a write."""
+    if db_connection.vendor != "sqlite":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (pages,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
+
 def _apply_until(stop, pause):
     """Apply the queue until told to stop, then once more for the last batch, holding the
-    writer lock throughout. What it applied leaves the queue at the end: a write to the
+    writer lock throughout, and checkpoint SQLite's log after each round (see
+    _checkpoints_left_to_applier). What it applied leaves the queue at the end: a write to the
     database from here would empty the importer's page cache (SQLite drops a connection's
     cache whenever another connection has written), which at a million quotes made the
     import's key writes read their index pages again batch after batch."""
@@ -459,6 +482,7 @@ def _apply_until(stop, pause):
             stopping = stop.is_set()
             try:
                 _queue_applied(kept=kept)
+                _wal_checkpoint()
             except Exception:
                 # The rest stays queued: the importer's own apply at the end, or the worker, retries.
                 log.warning("Search index update deferred; the queue keeps the change.", exc_info=True)
@@ -470,6 +494,20 @@ def _apply_until(stop, pause):
             _dequeue(kept)
         except Exception:
             log.warning("Applied index changes stay queued; applying them again is harmless.", exc_info=True)
+    # Stopped early (the index failed): the queue is the worker's again, but the import's log
+    # still grows, and no one else copies it.
+    while not stop.wait(pause):
+        with contextlib.suppress(DatabaseError):
+            _wal_checkpoint()
+
+
+def _wal_checkpoint():
+    """Copy what SQLite's write-ahead log holds into the database file, as far as no reader
+    needs it, without waiting (see _checkpoints_left_to_applier). Nothing to copy costs a
+    look at the log's header."""
+    if db_connection.vendor == "sqlite":
+        with db_connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def apply_soon():

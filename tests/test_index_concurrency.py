@@ -77,16 +77,23 @@ from statements.models import Article, IndexQueueEntry
 def found(word):
     return [r.object.title for r in SearchQuerySet().models(Article).filter(content=word)]
 
-searchable_during_import = None
+searchable_during_import = autocheckpoint_during = None
+
+def autocheckpoint():
+    from django.db import connection
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        return cursor.fetchone()[0]
 
 def records():
-    global searchable_during_import
+    global searchable_during_import, autocheckpoint_during
     for number in range(1, 5):
         if number == 4:  # three batches have committed; the import is still running
             deadline = time.monotonic() + 20
             while not found("zanzibarian1") and time.monotonic() < deadline:
                 time.sleep(0.05)
             searchable_during_import = found("zanzibarian1")
+            autocheckpoint_during = autocheckpoint()
         yield "long import", ArticleRecord(
             origin=f"article {{number}}", title=f"Tariff answer {{number}}", source="Ministry wire",
             content=f"The minister said: “We will answer every zanzibarian{{number}} tariff in kind.”",
@@ -98,6 +105,7 @@ print(json.dumps({{
     "during": searchable_during_import,
     "after": [found(f"zanzibarian{{n}}") for n in range(1, 5)],
     "queued": IndexQueueEntry.objects.count(),
+    "autocheckpoint": [autocheckpoint_during, autocheckpoint()],
 }}))
 """
 
@@ -113,6 +121,9 @@ def test_a_long_imports_articles_are_searchable_while_it_runs_and_all_of_them_on
     assert state["during"] == ["Tariff answer 1"]
     assert state["after"] == [[f"Tariff answer {n}"] for n in range(1, 5)]
     assert state["queued"] == 0
+    # The import's commits left the write-ahead log to the applier to copy into the database,
+    # and afterwards this connection copies it as SQLite's default says (every 1,000 pages).
+    assert state["autocheckpoint"] == [0, 1000]
 
 
 SMALL_COMMITS = """
