@@ -15,10 +15,11 @@ import functools
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import chain
 
 from rapidfuzz.distance import LCSseq
@@ -295,16 +296,36 @@ def candidate_pairs(quotes: list[LinkCandidate], window_days: int, *, settled=fr
     """Index pairs sharing a blocking key, same speaker, inside the window; none between two
     `settled` quote ids. A statement reported a thousand times costs each new report a
     thousand pairs, not the half million among the reports already settled."""
-    by_key = defaultdict(lambda: ([], []))  # (unsettled, settled) indexes
+    unsettled_by_key = defaultdict(list)  # (speaker, key): indexes of the quotes to link
     for index, quote in enumerate(quotes):
-        side = 1 if quote.id in settled else 0
-        for key in blocking_keys(quote.text):
-            by_key[(quote.speaker_id, key)][side].append(index)
+        if quote.id not in settled and quote.speaker_id is not None:
+            for key in blocking_keys(quote.text):
+                unsettled_by_key[(quote.speaker_id, key)].append(index)
+    settled_by_key = defaultdict(list)  # only where a quote to link has the key
+    for index, quote in enumerate(quotes):
+        if quote.id in settled:
+            for key in blocking_keys(quote.text):
+                if (quote.speaker_id, key) in unsettled_by_key:
+                    settled_by_key[(quote.speaker_id, key)].append(index)
+    window = timedelta(days=window_days)
     pairs = set()
-    for unsettled, settled_indexes in by_key.values():
-        for position, first in enumerate(unsettled):
-            for second in chain(unsettled[position + 1 :], settled_indexes):
-                if within_window(quotes[first], quotes[second], window_days):
+    for bucket, unsettled in unsettled_by_key.items():
+        members = unsettled + settled_by_key.get(bucket, [])
+        if len(members) < 2:
+            continue
+        # Dated members in date order, so that each quote meets only those inside its window
+        # (a prolific speaker's common word gathers reports from years apart).
+        undated = [index for index in members if quotes[index].date is None]
+        dated = sorted((index for index in members if quotes[index].date is not None), key=lambda index: quotes[index].date)
+        days = [quotes[index].date for index in dated]
+        for first in unsettled:
+            day = quotes[first].date
+            if day is None:
+                partners = members
+            else:
+                partners = chain(undated, dated[bisect_left(days, day - window) : bisect_right(days, day + window)])
+            for second in partners:
+                if second != first:
                     pairs.add((first, second) if first < second else (second, first))
     return pairs
 
