@@ -196,17 +196,33 @@ def compare(a: str, b: str, kind_a: str = "full", kind_b: str = "full") -> Match
     is not enough. Short quotes and fragments need stricter evidence: a few common
     words prove little.
     """
+    return _compared(a, b, kind_a, kind_b)
+
+
+_NOT_THE_SAME = Match(0.0, 0.0, False)
+
+
+def _compared(a, b, kind_a, kind_b, *, scored_when_different=True) -> Match:
+    """compare(); without `scored_when_different`, two wordings that cannot be the same
+    statement give _NOT_THE_SAME at once, unmeasured (linking needs only the verdict then)."""
     short_text, long_text = sorted((a, b), key=lambda text: len(_words(text)))
     short, long = _words(short_text), _words(long_text)
     if short == long and len(short) >= MIN_CONTENT_WORDS:
         return Match(1.0, 1.0, True)
     short_content = _content_set(short_text)
     if len(short_content) < MIN_CONTENT_WORDS:
-        return Match(0.0, 0.0, False)
+        return _NOT_THE_SAME
+    content_coverage = len(short_content & _content_set(long_text)) / len(short_content)
+    # Every way to be the same needs most of the shorter wording's distinctive words (a phrase
+    # of the other has all of them), except a verbatim run, which needs as many common words.
+    few_words_shared = content_coverage < MIN_COVERAGE
+    if few_words_shared and len(short) < LONG_SHARED_RUN and not scored_when_different:
+        return _NOT_THE_SAME
     common = LCSseq.similarity(short, long)
+    if few_words_shared and common < LONG_SHARED_RUN and not scored_when_different:
+        return _NOT_THE_SAME
     coverage = max(common / len(short), _bigram_containment(short, long))
     resemblance = common / len(long)
-    content_coverage = len(short_content & _content_set(long_text)) / len(short_content)
     same = _is_enough(short, long, common, coverage, resemblance, content_coverage, (kind_a, kind_b))
     return Match(coverage, resemblance, same)
 
@@ -384,7 +400,7 @@ def _verified_links(quotes, window_days, settled):
     rewordings, parts = [], defaultdict(list)
     for first, second in candidate_pairs(quotes, window_days, settled=settled):
         a, b = quotes[first], quotes[second]
-        match = compare(a.text, b.text, a.kind, b.kind)
+        match = _compared(a.text, b.text, a.kind, b.kind, scored_when_different=False)
         if not match.same:
             continue
         if match.is_part or "fragment" in (a.kind, b.kind):
