@@ -398,3 +398,19 @@ def test_the_extraction_workers_yield_the_cpu_to_the_importer(monkeypatch):
     records = [(f"r{number}", importing.ArticleRecord(origin=f"r{number}", title="T", content="C")) for number in range(8)]
     niceness = {prepared for _, _, prepared in importing._prepared(iter(records), known=set(), procs=2, window=4)}
     assert niceness == {min(19, os.nice(0) + HELPER_NICENESS)}
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_an_import_collects_garbage_less_often_and_leaves_the_collector_as_it_was(monkeypatch, procs):
+    import gc
+
+    from statements import importing
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(importing, "_prepare", lambda record, known: importing.PreparationFailed(str(gc.get_threshold()[0])))
+    records = [(f"r{number}", importing.ArticleRecord(origin=f"r{number}", title="T", content="C")) for number in range(4)]
+    failures = []
+    summary = importing.import_records(iter(records), status=Article.Status.PUBLISHED, on_failure=failures.append, procs=procs)
+    assert summary.failed == 4
+    assert {failure.rsplit(": ", 1)[1] for failure in failures} == {str(importing.IMPORT_GC_THRESHOLD)}
+    assert gc.get_threshold() == before
