@@ -10,6 +10,7 @@ editor placed in a statement is pinned there, and a split pair is never linked a
 import datetime
 from collections import defaultdict
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Min
@@ -48,11 +49,29 @@ def quote_keys_refresh(quotes):
         cursor.executemany(f"INSERT INTO {connection.ops.quote_name(QuoteKey._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s)", rows)
 
 
+class ArchivedReport(NamedTuple):
+    """What linking reads of a quote already in the archive (a few thousand per imported
+    batch, where model instances cost a tenth of the import's time)."""
+
+    pk: int
+    text: str
+    speaker_id: int | None
+    kind: str
+    published: datetime.date | None
+    statement_id: int | None
+
+    def candidate(self):
+        return linking.LinkCandidate(
+            id=self.pk, text=self.text, speaker_id=self.speaker_id, date=self.published, kind=_link_kind(self.kind)
+        )
+
+
 def candidates_for(quotes):
     """Quotes already in the archive that share a blocking key, speaker and date window with
-    any of `quotes`. Each dated quote's keys are looked up with its own window, all of them in
-    a few queries (each key, speaker and window a row joined to the QuoteKey index), so a
-    batch of articles spread over years costs no more than one from a single day."""
+    any of `quotes`, as ArchivedReports. Each dated quote's keys are looked up with its own
+    window, all of them in a few queries (each key, speaker and window a row joined to the
+    QuoteKey index), so a batch of articles spread over years costs no more than one from a
+    single day."""
     own = {quote.pk for quote in quotes}
     window = datetime.timedelta(days=WINDOW_DAYS)
     windows, undated_keys = set(), set()
@@ -63,10 +82,12 @@ def candidates_for(quotes):
                 undated_keys.add((key, quote.speaker_id))
             else:
                 windows.add((key, quote.speaker_id, day - window, day + window))
-    found = _quotes_within_windows(sorted(windows)) | _quotes_with_keys(undated_keys)
-    return (
-        linkable_quotes().filter(pk__in=found - own).select_related("article").defer("article__body", "article__text").order_by("pk")
-    )
+    found = sorted((_quotes_within_windows(sorted(windows)) | _quotes_with_keys(undated_keys)) - own)
+    reports = []
+    for start in range(0, len(found), KEYS_PER_QUERY):
+        rows = linkable_quotes().filter(pk__in=found[start : start + KEYS_PER_QUERY]).order_by("pk")
+        reports += map(ArchivedReport._make, rows.values_list(*ArchivedReport._fields[:3], "kind", "article__published", "statement_id"))
+    return reports
 
 
 def _quotes_within_windows(windows):
@@ -105,13 +126,13 @@ def _quotes_with_keys(pairs):
     return found
 
 
+def _link_kind(kind):
+    return "fragment" if kind == Quote.Kind.FRAGMENT else "full"
+
+
 def _candidate(quote):
     return linking.LinkCandidate(
-        id=quote.pk,
-        text=quote.text,
-        speaker_id=quote.speaker_id,
-        date=quote.article.published,
-        kind="fragment" if quote.kind == Quote.Kind.FRAGMENT else "full",
+        id=quote.pk, text=quote.text, speaker_id=quote.speaker_id, date=quote.article.published, kind=_link_kind(quote.kind)
     )
 
 
@@ -124,45 +145,60 @@ def quotes_link(*, quotes):
     if not quotes:
         return set()
     quote_keys_refresh(quotes)
-    others = list(candidates_for(quotes))
-    involved = quotes + others
-    ids = [q.pk for q in involved]
+    others = candidates_for(quotes)
+    candidates = [_candidate(q) for q in quotes] + [report.candidate() for report in others]
+    statement_of = {q.pk: q.statement_id for q in quotes} | {report.pk: report.statement_id for report in others}
     moving = {q.pk for q in quotes if not q.statement_pinned}
-    pinned = {q.pk: q.statement_id for q in involved if q.statement_id and q.pk not in moving}
-    forbidden = StatementSplit.objects.filter(quote_id__in=ids, other_id__in=ids).values_list("quote_id", "other_id")
-    groups = linking.group([_candidate(q) for q in involved], window_days=WINDOW_DAYS, forbidden_pairs=list(forbidden), pinned=pinned)
-    by_id = {q.pk: q for q in involved}
+    pinned = {pk: statement_id for pk, statement_id in statement_of.items() if statement_id and pk not in moving}
+    groups = linking.group(candidates, window_days=WINDOW_DAYS, forbidden_pairs=_splits_among(statement_of), pinned=pinned)
+    text_of = {candidate.id: candidate.text for candidate in candidates}
     held_elsewhere = set(pinned.values())
-    touched = set()
+    touched, moves = set(), {}
     for member_ids in groups:
-        members = [by_id[i] for i in member_ids]
-        statement_id = _statement_for(members, pinned, held_elsewhere)
+        statement_id = _statement_for(member_ids, statement_of, pinned, held_elsewhere, text_of)
         held_elsewhere.add(statement_id)
-        for quote in members:
-            if quote.statement_id != statement_id and quote.pk not in pinned:
-                if quote.statement_id:
-                    touched.add(quote.statement_id)
-                quote.statement_id = statement_id
-                quote.save(update_fields=["statement", "updated_at"])
+        for pk in member_ids:
+            if statement_of[pk] != statement_id and pk not in pinned:
+                if statement_of[pk]:
+                    touched.add(statement_of[pk])
+                moves[pk] = statement_id
         if statement_id:
             touched.add(statement_id)
+    # Saved one by one, as models, so that the index queue and counts hear of each move.
+    by_id = {q.pk: q for q in quotes}
+    by_id |= Quote.objects.in_bulk([pk for pk in moves if pk not in by_id])
+    for pk, statement_id in moves.items():
+        quote = by_id[pk]
+        quote.statement_id = statement_id
+        quote.save(update_fields=["statement", "updated_at"])
     statements_refresh(touched)
     return touched
 
 
-def _statement_for(members, pinned, held_elsewhere):
+def _splits_among(quote_ids):
+    """(quote id, other id) of the editors' splits between two of these quotes."""
+    quote_ids = sorted(quote_ids)
+    wanted = set(quote_ids)
+    splits = []
+    for start in range(0, len(quote_ids), KEYS_PER_QUERY):
+        rows = StatementSplit.objects.filter(quote_id__in=quote_ids[start : start + KEYS_PER_QUERY])
+        splits += [pair for pair in rows.values_list("quote_id", "other_id") if pair[1] in wanted]
+    return splits
+
+
+def _statement_for(member_ids, statement_of, pinned, held_elsewhere, text_of):
     """The statement a group of reports belongs to: a pinned one; else the one its members
     already had (so permalinks survive re-linking); else a new one, for two or more reports."""
-    pinned_ids = {pinned[q.pk] for q in members if q.pk in pinned}
+    pinned_ids = {pinned[pk] for pk in member_ids if pk in pinned}
     if pinned_ids:
         (statement_id,) = pinned_ids
         return statement_id
-    current = sorted({q.statement_id for q in members if q.statement_id} - held_elsewhere)
-    if len(members) < 2:
+    current = sorted({statement_of[pk] for pk in member_ids if statement_of[pk]} - held_elsewhere)
+    if len(member_ids) < 2:
         return None
     if current:
         return current[0]
-    return Statement.objects.create(canonical_text=members[0].text).pk
+    return Statement.objects.create(canonical_text=text_of[member_ids[0]]).pk
 
 
 def statements_refresh(statement_ids, *, chunk=500):
