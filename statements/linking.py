@@ -308,6 +308,15 @@ def within_window(a: LinkCandidate, b: LinkCandidate, window_days: int) -> bool:
     return abs((a.date - b.date).days) <= window_days
 
 
+def window_bounds(day: date, window_days: int) -> tuple[date, date]:
+    """The first and last day within `window_days` of `day`, kept inside the calendar (an
+    article misdated 9999-12-31 still links)."""
+    window = timedelta(days=window_days)
+    first = day - window if day - date.min >= window else date.min
+    last = day + window if date.max - day >= window else date.max
+    return first, last
+
+
 def candidate_pairs(quotes: list[LinkCandidate], window_days: int, *, settled=frozenset()) -> set[tuple[int, int]]:
     """Index pairs sharing a blocking key, same speaker, inside the window; none between two
     `settled` quote ids. A statement reported a thousand times costs each new report a
@@ -323,7 +332,6 @@ def candidate_pairs(quotes: list[LinkCandidate], window_days: int, *, settled=fr
             for key in blocking_keys(quote.text):
                 if (quote.speaker_id, key) in unsettled_by_key:
                     settled_by_key[(quote.speaker_id, key)].append(index)
-    window = timedelta(days=window_days)
     pairs = set()
     for bucket, unsettled in unsettled_by_key.items():
         members = unsettled + settled_by_key.get(bucket, [])
@@ -339,7 +347,8 @@ def candidate_pairs(quotes: list[LinkCandidate], window_days: int, *, settled=fr
             if day is None:
                 partners = members
             else:
-                partners = chain(undated, dated[bisect_left(days, day - window) : bisect_right(days, day + window)])
+                first_day, last_day = window_bounds(day, window_days)
+                partners = chain(undated, dated[bisect_left(days, first_day) : bisect_right(days, last_day)])
             for second in partners:
                 if second != first:
                     pairs.add((first, second) if first < second else (second, first))

@@ -73,7 +73,6 @@ def candidates_for(quotes):
     QuoteKey index), so a batch of articles spread over years costs no more than one from a
     single day."""
     own = {quote.pk for quote in quotes}
-    window = datetime.timedelta(days=WINDOW_DAYS)
     windows, undated_keys = set(), set()
     for quote in quotes:
         day = quote.article.published
@@ -81,7 +80,7 @@ def candidates_for(quotes):
             if day is None:  # an undated quote may repeat a report of any date
                 undated_keys.add((key, quote.speaker_id))
             else:
-                windows.add((key, quote.speaker_id, day - window, day + window))
+                windows.add((key, quote.speaker_id, *linking.window_bounds(day, WINDOW_DAYS)))
     found = sorted((_quotes_within_windows(sorted(windows)) | _quotes_with_keys(undated_keys)) - own)
     reports = []
     for start in range(0, len(found), KEYS_PER_QUERY):

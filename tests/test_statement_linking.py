@@ -113,6 +113,19 @@ def test_candidates_are_the_speakers_reports_within_two_weeks_and_an_undated_quo
     assert found([new_undated]) == {first.pk, last.pk, early.pk, late.pk, old.pk, undated.pk, new.pk, new_old.pk}
 
 
+@pytest.mark.parametrize("published", [datetime.date.max, datetime.date.min])
+def test_reports_misdated_at_the_end_of_the_calendar_still_link(published):
+    speaker = make_speaker("Calendar Speaker")
+    words = "The northern shipping lanes will reopen once the harbour is cleared"
+    reports = [
+        make_quote(make_article(f"Report {number}. “{words},” she said.", published=published), words, speaker=speaker)
+        for number in range(2)
+    ]
+    quotes_link(quotes=Quote.objects.filter(pk__in=[report.pk for report in reports]).select_related("article"))
+    linked = set(Quote.objects.filter(pk__in=[report.pk for report in reports]).values_list("statement_id", flat=True))
+    assert len(linked) == 1 and None not in linked
+
+
 def test_linking_cost_does_not_grow_with_the_archive():
     """Candidates come from an indexed key lookup: the number of SQL queries to link a new
     article's quote is the same with 5 or 60 quotes of the speaker already archived."""
