@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from statements.indexing import IMPORT_WAL_CHECKPOINT_PAGES
 from tests.conftest import ROOT
 
 CHURN = """
@@ -78,6 +79,7 @@ def found(word):
     return [r.object.title for r in SearchQuerySet().models(Article).filter(content=word)]
 
 searchable_during_import = autocheckpoint_during = None
+autocheckpoint_before = None
 
 def autocheckpoint():
     from django.db import connection
@@ -99,13 +101,14 @@ def records():
             content=f"The minister said: “We will answer every zanzibarian{{number}} tariff in kind.”",
         )
 
+autocheckpoint_before = autocheckpoint()
 summary = import_records(records(), status=Article.Status.PUBLISHED, on_failure=print, procs={procs}, batch_size=1)
 print(json.dumps({{
     "imported": summary.imported,
     "during": searchable_during_import,
     "after": [found(f"zanzibarian{{n}}") for n in range(1, 5)],
     "queued": IndexQueueEntry.objects.count(),
-    "autocheckpoint": [autocheckpoint_during, autocheckpoint()],
+    "autocheckpoint": [autocheckpoint_before, autocheckpoint_during, autocheckpoint()],
 }}))
 """
 
@@ -121,9 +124,10 @@ def test_a_long_imports_articles_are_searchable_while_it_runs_and_all_of_them_on
     assert state["during"] == ["Tariff answer 1"]
     assert state["after"] == [[f"Tariff answer {n}"] for n in range(1, 5)]
     assert state["queued"] == 0
-    # The import's commits left the write-ahead log to the applier to copy into the database,
-    # and afterwards this connection copies it as SQLite's default says (every 1,000 pages).
-    assert state["autocheckpoint"] == [0, 1000]
+    # The import's commits left most of the write-ahead log to the applier to copy into the
+    # database, and afterwards this connection copies it as often as before.
+    before, during, after = state["autocheckpoint"]
+    assert during == IMPORT_WAL_CHECKPOINT_PAGES and after == before != during
 
 
 SMALL_COMMITS = """
