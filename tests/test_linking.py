@@ -204,6 +204,42 @@ def test_a_new_report_of_a_much_reported_statement_is_checked_against_each_repor
     assert groups == [sorted(["new", *settled])]
 
 
+def test_candidate_pairs_are_every_pair_sharing_a_key_speaker_and_window_but_two_settled_reports():
+    import random
+
+    import statements.linking as linking
+
+    def expected(quotes, window_days, settled):
+        keys = [set(blocking_keys(quote.text)) for quote in quotes]
+        return {
+            (first, second)
+            for first in range(len(quotes))
+            for second in range(first + 1, len(quotes))
+            if keys[first] & keys[second]
+            and not {quotes[first].id, quotes[second].id} <= settled
+            and quotes[first].speaker_id is not None
+            and quotes[first].speaker_id == quotes[second].speaker_id
+            and (None in (quotes[first].date, quotes[second].date) or abs((quotes[first].date - quotes[second].date).days) <= window_days)
+        }
+
+    words = ["coercion", "aggression", "beijing", "taiwan", "sovereignty", "partnership", "administration"]
+    offsets = [0, 1, 13, 14, 15, -14, -15, 29, 400]  # the window's edges, either side
+    rng = random.Random(8)
+    for _ in range(300):
+        quotes = [
+            quote(
+                number,
+                " ".join(rng.sample(words, rng.randint(1, 3))),
+                speaker=rng.choice([None, "blinken", "wang", "wang"]),
+                day=None if rng.random() < 0.2 else DAY + timedelta(days=rng.choice(offsets)),
+            )
+            for number in range(rng.randint(2, 14))
+        ]
+        settled = {q.id for q in quotes if rng.random() < 0.5}
+        window_days = rng.choice([0, 14, 30])
+        assert linking.candidate_pairs(quotes, window_days, settled=settled) == expected(quotes, window_days, settled)
+
+
 def test_the_canonical_wording_of_a_remark_reported_in_hundreds_of_wordings_is_a_typical_one(monkeypatch):
     import statements.linking as linking
 
