@@ -268,22 +268,28 @@ def _dequeue(pks, *, wait=True):
     return True
 
 
-@contextlib.contextmanager
 def _busy_timeout(milliseconds):
     """How long SQLite waits for another writer within this block (None: as configured).
     Other databases lock rows, not the whole database, so nothing changes there."""
-    if milliseconds is None or db_connection.vendor != "sqlite":
+    return _sqlite_pragma("busy_timeout", milliseconds)
+
+
+@contextlib.contextmanager
+def _sqlite_pragma(name, value):
+    """Within this block, this connection's integer PRAGMA `name` is `value` (None: as it
+    was); on other databases, nothing changes."""
+    if value is None or db_connection.vendor != "sqlite":
         yield
         return
     with db_connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        (configured,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        cursor.execute(f"PRAGMA {name}")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA {name} = {int(value)}")
     try:
         yield
     finally:
         with db_connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {int(configured)}")
+            cursor.execute(f"PRAGMA {name} = {int(previous)}")
 
 
 def _apply(model, ids):
@@ -450,7 +456,6 @@ def applied_alongside(*, pause=0.05):
 IMPORT_WAL_CHECKPOINT_PAGES = 25_000
 
 
-@contextlib.contextmanager
 def _checkpoints_left_to_applier():
     """On SQLite, within this block, this connection's commits leave most of the copying of the
     write-ahead log into the database file (a checkpoint) to the applier, which does it after
@@ -461,18 +466,7 @@ def _checkpoints_left_to_applier():
     SQLite starts the log over only when a write begins with all of it copied, which the
     applier's checkpoints (a batch behind) never achieve alone; and should the applier stop,
     the log stays bounded."""
-    if db_connection.vendor != "sqlite":
-        yield
-        return
-    with db_connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        (pages,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_WAL_CHECKPOINT_PAGES}")
-    try:
-        yield
-    finally:
-        with db_connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    return _sqlite_pragma("wal_autocheckpoint", IMPORT_WAL_CHECKPOINT_PAGES)
 
 
 def _apply_until(stop, pause):
