@@ -85,7 +85,7 @@ def candidates_for(quotes):
     reports = []
     for start in range(0, len(found), KEYS_PER_QUERY):
         rows = linkable_quotes().filter(pk__in=found[start : start + KEYS_PER_QUERY]).order_by("pk")
-        reports += map(ArchivedReport._make, rows.values_list(*ArchivedReport._fields[:3], "kind", "article__published", "statement_id"))
+        reports += map(ArchivedReport._make, rows.values_list("pk", "text", "speaker_id", "kind", "article__published", "statement_id"))
     return reports
 
 
