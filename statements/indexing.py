@@ -486,11 +486,15 @@ def _apply_until(stop, pause):
             stopping = stop.is_set()
             try:
                 _queue_applied(kept=kept)
-                _wal_checkpoint()
             except Exception:
                 # The rest stays queued: the importer's own apply at the end, or the worker, retries.
                 log.warning("Search index update deferred; the queue keeps the change.", exc_info=True)
                 break
+            try:
+                _wal_checkpoint()
+            except Exception:
+                # The importer's own commits still checkpoint (IMPORT_WAL_CHECKPOINT_PAGES).
+                log.warning("Could not checkpoint the database's write-ahead log; the index updates go on.", exc_info=True)
             if stopping:
                 break
             stop.wait(pause)

@@ -574,6 +574,32 @@ def test_index_outage_loses_nothing(client, search_index, monkeypatch, django_ca
     assert not IndexQueueEntry.objects.exists()
 
 
+def test_the_import_applier_goes_on_applying_when_a_checkpoint_of_the_database_log_fails(client, search_index, monkeypatch, caplog):
+    """The applier beside an import copies SQLite's log after each round; should that fail,
+    the next batches are still indexed, and the warning says which of the two failed."""
+    import threading
+
+    from statements import indexing
+    from statements.models import IndexQueueEntry
+
+    first = make_quote(make_article("A. “First batch words,” he said."), "First batch words")
+    stop = threading.Event()
+
+    def failing_checkpoint():
+        if not stop.is_set():  # the next batch commits while the applier checkpoints
+            make_quote(make_article("B. “Second batch words,” she said."), "Second batch words")
+            stop.set()
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(indexing, "_wal_checkpoint", failing_checkpoint)
+    monkeypatch.setattr(indexing.os, "nice", lambda increment: 0)  # this is the test's process
+    indexing._apply_until(stop, 0)
+    assert found(client, "batch") == {first.text, "Second batch words"}
+    assert not IndexQueueEntry.objects.exists()
+    warnings = [record.getMessage() for record in caplog.records if record.name == "statements.indexing"]
+    assert warnings and all("write-ahead log" in message for message in warnings)
+
+
 def test_a_queued_batch_lands_in_one_commit_or_stays_queued_whole(client, search_index, monkeypatch):
     """The quotes, articles and removals of a batch of the queue are one commit: a failure
     part-way leaves none of them searchable and all of them queued."""
