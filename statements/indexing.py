@@ -36,6 +36,7 @@ from signal import signal as set_signal_handler
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.db import connection as db_connection
+from django.db.models import Max
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from haystack import connections
 from haystack.signals import BaseSignalProcessor
@@ -205,10 +206,11 @@ def index_queue_apply(*, batch_size=BATCH_SIZE, blocking=True):
         return _queue_applied(batch_size=batch_size) if acquired else 0
 
 
-def _queue_applied(*, batch_size=BATCH_SIZE, kept=None):
+def _queue_applied(*, batch_size=BATCH_SIZE, kept=None, created=None):
     """index_queue_apply's work, the writer lock held. With `kept` (a list), applied entries
     stay queued, their ids added to it, and those after its last one are read: the caller
-    takes them off the queue later (_apply_until)."""
+    takes them off the queue later (_apply_until). With `created` (a CreatedSinceLocked), the
+    objects it finds new are added to the index without a search for an old copy."""
     applied = 0
     done = []  # applied to the index, not yet taken off the queue
     last = kept[-1] if kept else 0
@@ -237,7 +239,8 @@ def _queue_applied(*, batch_size=BATCH_SIZE, kept=None):
         with getattr(connections["default"].get_backend(), "one_commit", contextlib.nullcontext)():
             for model, label in LABELS.items():
                 if ids_by_label.get(label):
-                    _apply(model, ids_by_label[label])
+                    new = created.taken(model, ids_by_label[label]) if created else frozenset()
+                    _apply(model, ids_by_label[label], new=new)
         pks = [entry.pk for entry in entries]
         last = pks[-1]
         applied += len(pks)
@@ -249,6 +252,25 @@ def _queue_applied(*, batch_size=BATCH_SIZE, kept=None):
         # here leave the queue later, and the next changes are applied as soon as they commit.
         if _dequeue(done, wait=False):
             done = []
+
+
+class CreatedSinceLocked:
+    """Which queued objects cannot be in the search index yet, for a process holding the
+    writer lock for a while (the applier beside an import): those created after it took the
+    lock (primary keys above the highest there was then) and above every one it has applied
+    since. Whoever wrote the index before held the lock, and had to see an object committed
+    to index it; while the lock is held, only this process writes. A queued change applied
+    twice stays harmless: a process that applies it again takes the lock afresh, so finds it
+    old, and deletes the earlier copy first."""
+
+    def __init__(self):
+        self.highest = {model: model._base_manager.aggregate(highest=Max("pk"))["highest"] or 0 for model in LABELS}
+
+    def taken(self, model, ids):
+        """The ids among `ids` (about to be applied) that are new."""
+        highest = self.highest[model]
+        self.highest[model] = max(highest, *ids)
+        return {pk for pk in ids if pk > highest}
 
 
 def _dequeue(pks, *, wait=True):
@@ -292,14 +314,19 @@ def _sqlite_pragma(name, value):
             cursor.execute(f"PRAGMA {name} = {int(previous)}")
 
 
-def _apply(model, ids):
+def _apply(model, ids, *, new=frozenset()):
+    """Index the objects of `ids` that the index should show, and remove the others; those
+    in `new` are known not to be in the index yet (CreatedSinceLocked)."""
     connection = connections["default"]
     index = connection.get_unified_index().get_index(model)
     backend = connection.get_backend()
     present = list(index.index_queryset().filter(pk__in=ids))
+    gone = sorted(ids - {obj.pk for obj in present})
+    if new and hasattr(backend, "add_new"):
+        backend.add_new(index, [obj for obj in present if obj.pk in new])
+        present = [obj for obj in present if obj.pk not in new]
     if present:
         backend.update(index, present)
-    gone = sorted(ids - {obj.pk for obj in present})
     identifiers = [f"{LABELS[model]}.{pk}" for pk in gone]
     if hasattr(backend, "remove_identifiers"):
         backend.remove_identifiers(identifiers)
@@ -482,10 +509,11 @@ def _apply_until(stop, pause):
     os.nice(HELPER_NICENESS)
     kept = []
     with writer_lock():
+        created = CreatedSinceLocked()
         while True:
             stopping = stop.is_set()
             try:
-                _queue_applied(kept=kept)
+                _queue_applied(kept=kept, created=created)
             except Exception:
                 # The rest stays queued: the importer's own apply at the end, or the worker, retries.
                 log.warning("Search index update deferred; the queue keeps the change.", exc_info=True)

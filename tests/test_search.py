@@ -600,6 +600,68 @@ def test_the_import_applier_goes_on_applying_when_a_checkpoint_of_the_database_l
     assert warnings and all("write-ahead log" in message for message in warnings)
 
 
+def copies_in_index(quote):
+    from haystack import connections
+
+    with connections["default"].get_backend().index.searcher() as searcher:
+        return len(list(searcher.document_numbers(id=f"statements.quote.{quote.pk}")))
+
+
+def test_the_import_applier_adds_new_quotes_without_a_search_and_still_keeps_one_copy_of_each(client, search_index, monkeypatch):
+    """Beside an import, quotes created since the applier took the writer lock are added
+    without first deleting an old copy; a quote changed again later, one that was there
+    before, and a change applied a second time by another process each keep a single copy."""
+    import threading
+
+    from whoosh.writing import SegmentWriter
+
+    from statements import indexing
+    from statements.models import IndexQueueEntry
+
+    older = make_quote(make_article("A. “Older words,” he said."), "Older words")
+    search_index()
+    stop, created = threading.Event(), []
+
+    def next_round():  # between the applier's rounds, the import commits its next batch
+        if stop.is_set():
+            return
+        if not created:
+            created.append(make_quote(make_article("B. “Newer words,” she said."), "Newer words"))
+            Quote.objects.filter(pk=older.pk).update(speaker=make_speaker("Zebulon Quill"))
+            indexing.enqueue(Quote, [older.pk])
+        else:
+            Quote.objects.filter(pk=created[0].pk).update(speaker=make_speaker("Ottoline Birch"))
+            indexing.enqueue(Quote, [created[0].pk])
+            stop.set()
+
+    searched_for = []  # the identifiers whose old copies a commit looked for
+    delete_by_query = SegmentWriter.delete_by_query
+
+    def recording_delete_by_query(writer, query, searcher=None):
+        searched_for.extend(term.text for term in query.subqueries)
+        return delete_by_query(writer, query, searcher)
+
+    monkeypatch.setattr(SegmentWriter, "delete_by_query", recording_delete_by_query)
+    monkeypatch.setattr(indexing, "_wal_checkpoint", next_round)
+    monkeypatch.setattr(indexing.os, "nice", lambda increment: 0)
+    indexing._apply_until(stop, 0)
+    # The new quote and its article were added without a search; changed again, the quote was
+    # looked for once, like the older one.
+    assert sorted(searched_for) == [f"statements.quote.{older.pk}", f"statements.quote.{created[0].pk}"]
+    assert found(client, "words") == {"Older words", "Newer words"}
+    assert found(client, "Zebulon") == {"Older words"} and found(client, "Ottoline") == {"Newer words"}
+    assert [copies_in_index(older), copies_in_index(created[0])] == [1, 1]
+    assert not IndexQueueEntry.objects.exists()
+
+    # A process that stopped before taking its entries off the queue: the next one applies
+    # them again, and finds the quote already indexed.
+    newest = make_quote(make_article("C. “Newest words,” they said."), "Newest words")
+    indexing._queue_applied(kept=[], created=indexing.CreatedSinceLocked())
+    indexing.index_queue_apply()
+    assert found(client, "newest") == {"Newest words"}
+    assert copies_in_index(newest) == 1
+
+
 def test_a_queued_batch_lands_in_one_commit_or_stays_queued_whole(client, search_index, monkeypatch):
     """The quotes, articles and removals of a batch of the queue are one commit: a failure
     part-way leaves none of them searchable and all of them queued."""
@@ -650,6 +712,29 @@ def test_rebuild_and_update_index_commands_still_work(client, seeded):
     assert search(client, q="coercion").context["search"].outcome.total == 1
     call_command("update_index", verbosity=0)
     assert search(client, q="coercion").context["search"].outcome.total == 1
+
+
+def test_update_index_waits_for_the_index_queues_writer(seeded, monkeypatch):
+    """haystack's update_index writes the index too: while it runs, it holds the lock that
+    the import's applier holds, so the applier's new quotes are never indexed twice."""
+    from django.core.management import call_command
+    from haystack.management.commands.update_index import Command as HaystackUpdateIndex
+
+    from statements.indexing import writer_lock
+
+    held_meanwhile = []
+    update = HaystackUpdateIndex.handle
+
+    def recording_update(self, **options):
+        with writer_lock(blocking=False) as acquired:
+            held_meanwhile.append(not acquired)
+        return update(self, **options)
+
+    monkeypatch.setattr(HaystackUpdateIndex, "handle", recording_update)
+    call_command("update_index", verbosity=0)
+    assert held_meanwhile == [True]
+    with writer_lock(blocking=False) as acquired:  # and let go of it afterwards
+        assert acquired
 
 
 def test_index_dates_are_timezone_aware(seeded):

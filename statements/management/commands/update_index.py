@@ -1,0 +1,13 @@
+from haystack.management.commands.update_index import Command as HaystackUpdateIndex
+
+from ...indexing import writer_lock
+
+
+class Command(HaystackUpdateIndex):
+    help = HaystackUpdateIndex.help + " Waits for the index queue's writer (an import's index applier, say) to finish first."
+
+    def handle(self, **options):
+        # Every writer of the index holds the queue's writer lock: the applier beside an
+        # import counts on being alone while it holds it (indexing.CreatedSinceLocked).
+        with writer_lock():
+            return super().handle(**options)
