@@ -316,12 +316,14 @@ def _sqlite_pragma(name, value):
 
 def _apply(model, ids, *, new=frozenset()):
     """Index the objects of `ids` that the index should show, and remove the others; those
-    in `new` are known not to be in the index yet (CreatedSinceLocked)."""
+    in `new` are known not to be in the index yet (CreatedSinceLocked): added without a
+    search for an old copy, or, when not to be shown (an imported quote awaiting review),
+    left alone."""
     connection = connections["default"]
     index = connection.get_unified_index().get_index(model)
     backend = connection.get_backend()
     present = list(index.index_queryset().filter(pk__in=ids))
-    gone = sorted(ids - {obj.pk for obj in present})
+    gone = sorted(ids - {obj.pk for obj in present} - new)  # a new object is not there to remove
     if new and hasattr(backend, "add_new"):
         backend.add_new(index, [obj for obj in present if obj.pk in new])
         present = [obj for obj in present if obj.pk not in new]

@@ -609,7 +609,7 @@ def copies_in_index(quote):
 
 def test_the_import_applier_adds_new_quotes_without_a_search_and_still_keeps_one_copy_of_each(client, search_index, monkeypatch):
     """Beside an import, quotes created since the applier took the writer lock are added
-    without first deleting an old copy; a quote changed again later, one that was there
+    without first deleting an old copy (or, not public, not looked for); a quote changed again later, one that was there
     before, and a change applied a second time by another process each keep a single copy."""
     import threading
 
@@ -627,6 +627,7 @@ def test_the_import_applier_adds_new_quotes_without_a_search_and_still_keeps_one
             return
         if not created:
             created.append(make_quote(make_article("B. “Newer words,” she said."), "Newer words"))
+            make_quote(make_article("D. “Words to review,” they said."), "Words to review", status=Quote.Status.PROPOSED)
             Quote.objects.filter(pk=older.pk).update(speaker=make_speaker("Zebulon Quill"))
             indexing.enqueue(Quote, [older.pk])
         else:
@@ -645,8 +646,9 @@ def test_the_import_applier_adds_new_quotes_without_a_search_and_still_keeps_one
     monkeypatch.setattr(indexing, "_wal_checkpoint", next_round)
     monkeypatch.setattr(indexing.os, "nice", lambda increment: 0)
     indexing._apply_until(stop, 0)
-    # The new quote and its article were added without a search; changed again, the quote was
-    # looked for once, like the older one.
+    # The new quote and its article were added without a search, and the new quote awaiting
+    # review was not looked for either; changed again, the quote was looked for once, like
+    # the older one.
     assert sorted(searched_for) == [f"statements.quote.{older.pk}", f"statements.quote.{created[0].pk}"]
     assert found(client, "words") == {"Older words", "Newer words"}
     assert found(client, "Zebulon") == {"Older words"} and found(client, "Ottoline") == {"Newer words"}
