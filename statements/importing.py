@@ -320,6 +320,12 @@ def import_records(records, *, status, on_failure, summary=None, procs=None, bat
 
 MAX_PREPARING_PROCS = 4
 
+#: How far below the importer's the extraction workers set their CPU priority (os.nice). Every
+#: batch waits for the importer's own thread; where there are fewer cores than processes, the
+#: workers, which prepare the next window ahead of it, yield the CPU to it, and to web
+#: requests.
+EXTRACTION_NICENESS = 10
+
 #: New objects between two runs of Python's cyclic garbage collector during an import
 #: (Python's default is 700).
 IMPORT_GC_THRESHOLD = 50_000
@@ -350,11 +356,9 @@ def _prepared(records, *, known, procs, window):
         for label, record in records:
             yield label, record, _prepare(record, known)
         return
-    from .indexing import HELPER_NICENESS
-
     context = multiprocessing.get_context("fork")  # the workers inherit the loaded code and speakers
     with ProcessPoolExecutor(
-        procs, mp_context=context, initializer=_worker_started, initargs=(known, HELPER_NICENESS)
+        procs, mp_context=context, initializer=_worker_started, initargs=(known, EXTRACTION_NICENESS)
     ) as pool:
         pending = None
         for window_records in _batches(records, window):

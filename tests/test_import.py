@@ -392,12 +392,11 @@ def test_the_extraction_workers_yield_the_cpu_to_the_importer(monkeypatch):
     import os
 
     from statements import importing
-    from statements.indexing import HELPER_NICENESS
 
     monkeypatch.setattr(importing, "_prepare", lambda record, known: os.nice(0))  # each worker's own
     records = [(f"r{number}", importing.ArticleRecord(origin=f"r{number}", title="T", content="C")) for number in range(8)]
     niceness = {prepared for _, _, prepared in importing._prepared(iter(records), known=set(), procs=2, window=4)}
-    assert niceness == {min(19, os.nice(0) + HELPER_NICENESS)}
+    assert niceness == {min(19, os.nice(0) + importing.EXTRACTION_NICENESS)}
 
 
 @pytest.mark.parametrize("procs", [1, 2])

@@ -592,7 +592,6 @@ def test_the_import_applier_goes_on_applying_when_a_checkpoint_of_the_database_l
         raise OSError("disk I/O error")
 
     monkeypatch.setattr(indexing, "_wal_checkpoint", failing_checkpoint)
-    monkeypatch.setattr(indexing.os, "nice", lambda increment: 0)  # this is the test's process
     indexing._apply_until(stop, 0)
     assert found(client, "batch") == {first.text, "Second batch words"}
     assert not IndexQueueEntry.objects.exists()
@@ -644,7 +643,6 @@ def test_the_import_applier_adds_new_quotes_without_a_search_and_still_keeps_one
 
     monkeypatch.setattr(SegmentWriter, "delete_by_query", recording_delete_by_query)
     monkeypatch.setattr(indexing, "_wal_checkpoint", next_round)
-    monkeypatch.setattr(indexing.os, "nice", lambda increment: 0)
     indexing._apply_until(stop, 0)
     # The new quote and its article were added without a search, and the new quote awaiting
     # review was not looked for either; changed again, the quote was looked for once, like
