@@ -249,14 +249,19 @@ def _queue_applied(*, batch_size=BATCH_SIZE, kept=None, created=None):
 class CreatedSinceLocked:
     """Which queued objects cannot be in the search index yet, for a process holding the
     writer lock for a while (the applier beside an import): those created after it took the
-    lock (primary keys above the highest there was then) and above every one it has applied
-    since. Whoever wrote the index before held the lock, and had to see an object committed
-    to index it; while the lock is held, only this process writes. A queued change applied
-    twice stays harmless: a process that applies it again takes the lock afresh, so finds it
-    old, and deletes the earlier copy first."""
+    lock (primary keys above the highest there was then, in the table or in the queue) and
+    above every one it has applied since. Whoever wrote the index before held the lock, and
+    had to see an object committed to index it; while the lock is held, only this process
+    writes. An object deleted before then is below the highest queued, its removal still to
+    apply. A queued change applied twice stays harmless: a process that applies it again
+    takes the lock afresh, so finds it old, and deletes the earlier copy first."""
 
     def __init__(self):
-        self.highest = {model: model._base_manager.aggregate(highest=Max("pk"))["highest"] or 0 for model in LABELS}
+        queued = dict(IndexQueueEntry.objects.order_by().values_list("model").annotate(highest=Max("object_id")))
+        self.highest = {
+            model: max(model._base_manager.aggregate(highest=Max("pk"))["highest"] or 0, queued.get(label, 0))
+            for model, label in LABELS.items()
+        }
 
     def taken(self, model, ids):
         """The ids among `ids` (about to be applied) that are new."""
@@ -497,11 +502,11 @@ def _apply_until(stop, pause):
     database from here would empty the importer's page cache (SQLite drops a connection's
     cache whenever another connection has written), which at a million quotes made the
     import's key writes read their index pages again batch after batch."""
-    # Ctrl-C is the importer's to handle: it stops this process when it stops itself, after
-    # the batches it committed are applied.
     # At the importer's own priority, unlike the extraction workers: behind, it would index
     # most batches only after the import's last commit, on one core while the other idled
     # (at a million quotes an import of 500 articles took a sixth longer).
+    # Ctrl-C is the importer's to handle: it stops this process when it stops itself, after
+    # the batches it committed are applied.
     set_signal_handler(SIGINT, SIG_IGN)
     kept = []
     with writer_lock():

@@ -662,6 +662,24 @@ def test_the_import_applier_adds_new_quotes_without_a_search_and_still_keeps_one
     assert copies_in_index(newest) == 1
 
 
+def test_the_import_applier_removes_the_newest_quote_deleted_before_it_started(client, search_index):
+    """Its removal still queued, the deleted quote had the highest key of all: the applier
+    must not take it for one created since, which it would not look for."""
+    import threading
+
+    from statements import indexing
+
+    make_quote(make_article("A. “Staying words,” he said."), "Staying words")
+    deleted = make_quote(make_article("B. “Vanishing words,” she said."), "Vanishing words")
+    search_index()
+    Quote.objects.filter(pk=deleted.pk).delete()
+    stop = threading.Event()
+    stop.set()  # one round: what was queued when the import began
+    indexing._apply_until(stop, 0)
+    assert copies_in_index(deleted) == 0
+    assert found(client, "words") == {"Staying words"}
+
+
 def test_a_queued_batch_lands_in_one_commit_or_stays_queued_whole(client, search_index, monkeypatch):
     """The quotes, articles and removals of a batch of the queue are one commit: a failure
     part-way leaves none of them searchable and all of them queued."""
