@@ -822,3 +822,23 @@ def test_topic_after_said_of_is_no_speaker():
 def test_name_given_by_called_in_an_aside_is_no_speaker():
     text = "But Lena Holm, at a consulting firm called Haddad Partners, argues that “the ties will deepen,” too."
     assert only(text).speaker == "Lena Holm"
+
+
+def test_the_lone_surname_checks_find_what_their_word_boundary_patterns_find():
+    """capitalized_inside_sentence and says_something search with str.find; on 3,000 random
+    texts (accents, digits, underscores, punctuation, the text's edges) they answer as the
+    patterns `[a-z,] word\\b` and `\\bword said\\b` do."""
+    import random
+    import re
+
+    from statements.extraction.speakers import capitalized_inside_sentence, says_something
+
+    rng = random.Random(8)
+    words = ["Brack", "Zucker", "O'Neil", "Jr.", "Smith_", "Émile", "Li2", "Mr", "Ng-", "Saïd"]
+    pieces = [" ", ",", "a", "z", "A", "é", "_", "1", ".", "-", "\n", " said", "said", "x said", *words]
+    for _ in range(3000):
+        word = rng.choice(words)
+        text = "".join(rng.choice(pieces + [word, " " + word, word + " said"]) for _ in range(rng.randint(0, 12)))
+        inside = re.search(rf"[a-z,] {re.escape(word)}\b", text) is not None
+        saying = re.search(rf"\b{re.escape(word)} said\b", text) is not None
+        assert (capitalized_inside_sentence(text, word), says_something(text, word)) == (inside, saying), (text, word)
