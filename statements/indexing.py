@@ -257,11 +257,11 @@ class CreatedSinceLocked:
     takes the lock afresh, so finds it old, and deletes the earlier copy first."""
 
     def __init__(self):
+        # The tables first: a deletion that commits in between removes its row and queues its
+        # removal at once, so the queue, read after, holds its key.
+        in_tables = {model: model._base_manager.aggregate(highest=Max("pk"))["highest"] or 0 for model in LABELS}
         queued = dict(IndexQueueEntry.objects.order_by().values_list("model").annotate(highest=Max("object_id")))
-        self.highest = {
-            model: max(model._base_manager.aggregate(highest=Max("pk"))["highest"] or 0, queued.get(label, 0))
-            for model, label in LABELS.items()
-        }
+        self.highest = {model: max(in_tables[model], queued.get(label, 0)) for model, label in LABELS.items()}
 
     def taken(self, model, ids):
         """The ids among `ids` (about to be applied) that are new."""
@@ -508,12 +508,12 @@ def _apply_until(stop, pause):
     # Ctrl-C is the importer's to handle: it stops this process when it stops itself, after
     # the batches it committed are applied.
     set_signal_handler(SIGINT, SIG_IGN)
-    kept = []
+    kept, created, checkpoint_failed = [], None, False
     with writer_lock():
-        created = CreatedSinceLocked()
         while True:
             stopping = stop.is_set()
             try:
+                created = created or CreatedSinceLocked()
                 _queue_applied(kept=kept, created=created)
             except Exception:
                 # The rest stays queued: the importer's own apply at the end, or the worker, retries.
@@ -522,8 +522,11 @@ def _apply_until(stop, pause):
             try:
                 _wal_checkpoint()
             except Exception:
-                # The importer's own commits still checkpoint (IMPORT_WAL_CHECKPOINT_PAGES).
-                log.warning("Could not checkpoint the database's write-ahead log; the index updates go on.", exc_info=True)
+                # The importer's own commits still checkpoint (IMPORT_WAL_CHECKPOINT_PAGES). Told
+                # once: the next round, a twentieth of a second later, would likely fail alike.
+                if not checkpoint_failed:
+                    log.warning("Could not checkpoint the database's write-ahead log; the index updates go on.", exc_info=True)
+                checkpoint_failed = True
             if stopping:
                 break
             stop.wait(pause)
