@@ -308,14 +308,22 @@ def article_set_status(*, articles, status: str) -> int:
 
 
 @transaction.atomic
+@transaction.atomic
 def quote_set_status(*, quotes, status: str) -> int:
-    """Approve or reject quotes (or send them back to proposed); the number changed."""
+    """Approve or reject quotes (or send them back to proposed); the number changed. A quote
+    rejected leaves its statement, and one no longer rejected is linked again."""
+    from .statement_linking import quotes_link
+
     if status not in Quote.Status.values:
         raise ValidationError(f"Unknown status {status!r}.")
-    changed = list(quotes.exclude(status=status).values_list("pk", flat=True))
-    for quote in Quote.objects.filter(pk__in=changed):
+    changed = dict(quotes.exclude(status=status).values_list("pk", "status"))
+    relinked = []
+    for quote in Quote.objects.filter(pk__in=changed).select_related("article").defer("article__body", "article__text"):
         quote.status = status
         quote.save(update_fields=["status", "updated_at"])
+        if Quote.Status.REJECTED in (status, changed[quote.pk]):
+            relinked.append(quote)
+    quotes_link(quotes=relinked)
     return len(changed)
 
 

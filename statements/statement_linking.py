@@ -139,10 +139,13 @@ def _candidate(quote):
 def quotes_link(*, quotes):
     """Link `quotes` (new or changed) to the reports of the same statements; the statements
     created or changed. Other quotes already in a statement stay there (re-linking everything
-    resets that first: see statements_relink); `quotes` themselves may move."""
+    resets that first: see statements_relink); `quotes` themselves may move. Rejected ones
+    leave linking (_rejected_unlinked)."""
+    left = _rejected_unlinked([q for q in quotes if q.status == Quote.Status.REJECTED])
     quotes = [q for q in quotes if q.status != Quote.Status.REJECTED]
     if not quotes:
-        return set()
+        statements_refresh(left)
+        return left
     quote_keys_refresh(quotes)
     others = candidates_for(quotes)
     candidates = [_candidate(q) for q in quotes] + [report.candidate() for report in others]
@@ -170,8 +173,26 @@ def quotes_link(*, quotes):
         quote = by_id[pk]
         quote.statement_id = statement_id
         quote.save(update_fields=["statement", "updated_at"])
+    touched |= left
     statements_refresh(touched)
     return touched
+
+
+def _rejected_unlinked(quotes):
+    """Rejected quotes are words no one is to be quoted as saying: their keys go, so that no
+    later report is compared with them, and they leave their statements (but where an editor
+    pinned them, as statements_relink does), whose wording and dates are then taken from the
+    other reports. The statements they left."""
+    if not quotes:
+        return set()
+    QuoteKey.objects.filter(quote__in=quotes).delete()
+    left = set()
+    for quote in quotes:
+        if quote.statement_id and not quote.statement_pinned:
+            left.add(quote.statement_id)
+            quote.statement = None
+            quote.save(update_fields=["statement", "updated_at"])
+    return left
 
 
 def _splits_among(quote_ids):

@@ -268,3 +268,26 @@ def test_reattributing_many_quotes_moves_and_links_them_all_chunk_by_chunk():
     assert len(statements) == 1
     ((speaker_id, statement_id),) = statements
     assert speaker_id == new.pk and statement_id is not None
+
+
+def test_a_rejected_report_leaves_its_statement_and_is_linked_again_once_approved(client, seeded):
+    """The two outlets' wordings of Blinken's remark are one statement; an editor rejects one:
+    no statement of a single report is left behind (its page is gone), and no later report is
+    compared with the rejected words. Approved again, it rejoins."""
+    ccp, beijing = quote_starting(CCP), quote_starting(BEIJING)
+    statement = Statement.objects.get(pk=beijing.statement_id)
+    services.quote_set_status(quotes=Quote.objects.filter(pk=ccp.pk), status=Quote.Status.REJECTED)
+    assert client.get(statement.get_absolute_url()).status_code == 404
+    assert (quote_starting(CCP).statement_id, quote_starting(BEIJING).statement_id) == (None, None)
+    assert not ccp.keys.exists()
+
+    services.quote_set_status(quotes=Quote.objects.filter(pk=ccp.pk), status=Quote.Status.APPROVED)
+    assert quote_starting(CCP).statement_id == quote_starting(BEIJING).statement_id is not None
+    assert ccp.keys.exists()
+
+
+def test_a_quote_rejected_in_its_edit_form_leaves_its_statement(seeded):
+    ccp = quote_starting(CCP)
+    ccp.status = Quote.Status.REJECTED
+    services.quote_save(quote=ccp)
+    assert (quote_starting(CCP).statement_id, quote_starting(BEIJING).statement_id) == (None, None)
