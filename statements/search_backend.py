@@ -355,6 +355,10 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
         result_class=None,
         **kwargs,
     ):
+        # A spelling suggestion is made when asked for, with the words to correct
+        # (SearchQuerySet.spelling_suggestion(words)), not for every search that finds nothing:
+        # the archive asks with its own query, and walking the vocabulary again for each of a
+        # zero-hit page's searches cost up to three corrections for one shown.
         query_string = force_str(query_string or "").strip()
         if not query_string:
             return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
@@ -366,8 +370,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                 start_offset=start_offset, end_offset=end_offset, facets=facets or (), result_class=result_class,
             )
             if fast is not None:
-                if self.include_spelling and (spelling_query or fast["hits"] == 0):
-                    fast["spelling_suggestion"] = self.create_spelling_suggestion(spelling_query or query_string)
+                if self.include_spelling and spelling_query:
+                    fast["spelling_suggestion"] = self.create_spelling_suggestion(spelling_query)
                 return fast
         final_query = self.whoosh_query(query_string, models=models, narrow_queries=narrow_queries)
         if final_query is None:
@@ -398,8 +402,8 @@ class ArchiveWhooshSearchBackend(WhooshSearchBackend):
                 facet_counts["fields"][name] = sorted(groups.items(), key=lambda item: (-item[1], str(item[0])))
 
         suggestion = None
-        if self.include_spelling and (spelling_query or hits == 0):
-            suggestion = self.create_spelling_suggestion(spelling_query or query_string)
+        if self.include_spelling and spelling_query:
+            suggestion = self.create_spelling_suggestion(spelling_query)
         return {"results": results, "hits": hits, "facets": facet_counts, "spelling_suggestion": suggestion}
 
     def _direct_search(self, searcher, query_string, *, models, narrow_queries, sort_by, start_offset, end_offset, facets, result_class):

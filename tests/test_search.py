@@ -340,6 +340,25 @@ def test_did_you_mean_offers_a_word_from_the_archive(client, indexed_seed):
     assert 'Did you mean <a href="?q=coercion">coercion</a>?' in response.content.decode()
 
 
+def test_a_search_that_finds_nothing_looks_for_a_better_spelling_once(client, indexed_seed, monkeypatch):
+    from haystack import connections
+
+    backend = type(connections["default"].get_backend())
+    corrections = []
+    correct = backend.create_spelling_suggestion
+
+    def counted(self, query_string):
+        corrections.append(query_string)
+        return correct(self, query_string)
+
+    monkeypatch.setattr(backend, "create_spelling_suggestion", counted)
+    assert search(client, q="cohersion").context["search"].outcome.suggestion == "coercion"
+    assert corrections == ["cohersion"]
+    corrections.clear()
+    assert search(client, q="zzxqvw").context["search"].outcome.suggestion is None
+    assert corrections == ["zzxqvw"]
+
+
 def test_no_suggestion_when_nothing_better_exists(client, indexed_seed):
     assert search(client, q="zzxqvw").context["search"].outcome.suggestion is None
 
