@@ -308,7 +308,6 @@ def article_set_status(*, articles, status: str) -> int:
 
 
 @transaction.atomic
-@transaction.atomic
 def quote_set_status(*, quotes, status: str) -> int:
     """Approve or reject quotes (or send them back to proposed); the number changed. A quote
     rejected leaves its statement, and one no longer rejected is linked again."""
