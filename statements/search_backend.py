@@ -26,11 +26,13 @@ import multiprocessing
 import os
 import pickle
 import re
+import struct
 import threading
 import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
+from hashlib import md5
 from itertools import accumulate, chain, groupby, repeat
 from operator import itemgetter, sub
 
@@ -63,6 +65,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.formats import Positions
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.matching import FilterMatcher
@@ -1241,11 +1244,18 @@ class FlushingCodec(W3Codec):
 
 class _TermFieldWriter(W3FieldWriter):
     """Whoosh's field writer, given a term's postings at once when the pool can (_PoolPostings):
-    the stock one is handed postings one by one and makes four calls for each of them."""
+    the stock one is handed postings one by one and makes four calls for each of them. Its
+    term table is a _TermTable."""
+
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self._tindex = _TermTable.continuing(self._tindex)
 
     def add_postings(self, schema, lengths, items):
         if not isinstance(items, _PoolPostings):
             return super().add_postings(schema, lengths, items)
+        blocks = _Appended(self._postfile)
+        rows = self._tindex
         fieldname = None
         for name, btext, docnums, weights, values in items.term_groups():
             if name != fieldname:
@@ -1254,37 +1264,28 @@ class _TermFieldWriter(W3FieldWriter):
                 fieldname = name
                 self.start_field(fieldname, schema[fieldname])
                 length_bytes = lengths.field_length_bytes(fieldname) if lengths else None
+                key_prefix = pack_ushort(self._fieldid)
             if len(docnums) == 1:  # most terms of a small segment
-                self._add_inlined_term(btext, docnums[0], weights[0], values[0], length_bytes)
+                rows.add(key_prefix + btext, _inlined_term_row(docnums[0], weights[0], values[0], length_bytes))
                 continue
             if len(docnums) < min(_SegmentPostingsWriter.COMPRESSED_FROM, self._postwriter._blocklimit + 1):
-                self._add_one_block_term(btext, docnums, weights, values, length_bytes)
+                rows.add(key_prefix + btext, self._one_block_term_row(blocks, docnums, weights, values, length_bytes))
                 continue
+            # Whoosh's writer, which writes its blocks to the file itself.
+            blocks.flush()
             self.start_term(btext)
             self._postwriter.add_term_postings(docnums, weights, values, length_bytes)
             self.finish_term()
+            blocks.resume()
+        blocks.flush()
         if fieldname is not None:
             self.finish_field()
 
-    def _add_inlined_term(self, btext, docnum, weight, value, length_bytes):
-        """start_term(), add_term_postings() and finish_term() for a term found in one
-        document: the same row of the term table (the term info with the posting inlined, as
-        _SegmentPostingsWriter keeps it), without a block and a term info object to fill."""
-        length = length_bytes[docnum] if length_bytes is not None else 0
-        stored_weight = array("f", (weight,))[0]  # as a block's weights hold it
-        info = _TERM_INFO.pack(
-            True, stored_weight, 1, _MIN_LENGTH_BYTE[length], _MAX_LENGTH_BYTE[length], max(0, weight), docnum, docnum
-        )
-        postings = pickle.dumps(((docnum,), (stored_weight,), (value or b"",)), 2)
-        self._tindex.add(pack_ushort(self._fieldid) + btext, info + postings)
-
-    def _add_one_block_term(self, btext, docnums, weights, values, length_bytes):
-        """The same for a term whose postings fit in one uncompressed block (most of the other
-        terms of a small segment): the block, and the term table's row pointing to it, as
-        _SegmentPostingsWriter and W3TermInfo.to_bytes write them (the weights and values in
-        the short forms of W3PostingsWriter._mini_weights and _mini_values)."""
-        postfile = self._postfile
-        start = postfile.tell()
+    def _one_block_term_row(self, blocks, docnums, weights, values, length_bytes):
+        """For a term whose postings fit in one uncompressed block (most of the other terms of
+        a small segment): the block, appended to `blocks`, and the term table's row pointing to
+        it, as _SegmentPostingsWriter and W3TermInfo.to_bytes write them (the weights and
+        values in the short forms of W3PostingsWriter._mini_weights and _mini_values)."""
         stored_weights = array("f", weights)
         max_weight = max(0, *weights)
         if length_bytes is None:
@@ -1309,15 +1310,106 @@ class _TermFieldWriter(W3FieldWriter):
         ids = tuple(map(sub, docnums, chain((0,), docnums)))
         data = pickle.dumps((ids, block_weights, block_values), 2)
         info = pickle.dumps((len(docnums), docnums[-1], max_weight, 0, _MIN_LENGTH_BYTE[shortest], _MAX_LENGTH_BYTE[longest]), 2)
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        postfile.write_int(-(len(info) + len(data)))  # negative: the last block
-        postfile.write(info)
-        postfile.write(data)
-        row = _TERM_INFO.pack(
+        block = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + len(data))), info, data))  # negative: the last block
+        start = blocks.append(block)
+        return _TERM_INFO.pack(
             False, sum(stored_weights), len(docnums), _MIN_LENGTH_BYTE[shortest], _MAX_LENGTH_BYTE[longest],
             max_weight, docnums[0], docnums[-1],
-        )
-        self._tindex.add(pack_ushort(self._fieldid) + btext, row + pack_long(start) + pack_int(postfile.tell() - start))
+        ) + pack_long(start) + pack_int(len(block))
+
+
+def _inlined_term_row(docnum, weight, value, length_bytes):
+    """The term table's row for a term found in one document: the term info with the posting
+    inlined, as _SegmentPostingsWriter keeps it, without a block and a term info object to fill."""
+    length = length_bytes[docnum] if length_bytes is not None else 0
+    stored_weight = array("f", (weight,))[0]  # as a block's weights hold it
+    info = _TERM_INFO.pack(
+        True, stored_weight, 1, _MIN_LENGTH_BYTE[length], _MAX_LENGTH_BYTE[length], max(0, weight), docnum, docnum
+    )
+    return info + pickle.dumps(((docnum,), (stored_weight,), (value or b"",)), 2)
+
+
+class _Appended:
+    """Bytes to append to a file, written a few hundred at a time in one call, with the
+    position each will have: a small segment's flush writes tens of thousands of term rows and
+    short blocks, each in three or four writes and a tell() through Whoosh's StructFile."""
+
+    __slots__ = ("file", "parts", "position")
+
+    FLUSH_PARTS = 512
+
+    def __init__(self, file):
+        self.file, self.parts, self.position = file, [], file.tell()
+
+    def append(self, data):
+        """Where `data` will be in the file."""
+        position = self.position
+        self.parts.append(data)
+        self.position = position + len(data)
+        if len(self.parts) == self.FLUSH_PARTS:
+            self.flush()
+        return position
+
+    def flush(self):
+        if self.parts:
+            self.file.write(b"".join(self.parts))
+            self.parts = []
+
+    def resume(self):
+        """After someone else wrote to the file (flush() first)."""
+        self.position = self.file.tell()
+
+
+class _TermTable(OrderedHashWriter):
+    """Whoosh's writer of a segment's term table (an on-disk hash of rows in key order), the
+    same file written in fewer calls: rows through _Appended, and each of the 256 hash tables
+    at once (Whoosh writes a slot at a time, two slots a row)."""
+
+    @classmethod
+    def continuing(cls, table):
+        """This writer in place of `table`, a new OrderedHashWriter that wrote its header only."""
+        assert not table.lastkey and not len(table.index), "only an unused table can be continued"
+        continued = cls.__new__(cls)
+        continued.__dict__.update(table.__dict__)
+        continued._rows = _Appended(table.dbfile)
+        continued._hash = _md5_low_bits if table.hashfn is md5_hash else table.hashfn
+        return continued
+
+    def tell(self):
+        return self._rows.position
+
+    def add(self, key, value):
+        if key <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
+        position = self._rows.append(b"".join((_ROW_LENGTHS.pack(len(key), len(value)), key, value)))
+        self.index.append(position)
+        hashed = self._hash(key)
+        self.buckets[hashed & 255].append((hashed, position))
+        self.lastkey = key
+
+    def _write_hashes(self):
+        # HashWriter._write_hashes, a table a write.
+        self._rows.flush()
+        dbfile, null, pack_slot = self.dbfile, (0, 0), _HASH_SLOT.pack
+        for entries in self.buckets:
+            numslots = 2 * len(entries)
+            self.directory.append((dbfile.tell(), numslots))
+            hashtable = [null] * numslots
+            for hashed, position in entries:
+                slot = (hashed >> 8) % numslots
+                while hashtable[slot] != null:
+                    slot = (slot + 1) % numslots
+                hashtable[slot] = (hashed, position)
+            dbfile.write(b"".join([pack_slot(*entry) for entry in hashtable]))
+
+
+_ROW_LENGTHS = struct.Struct("!ii")  # filetables' _lengths: a row's key and value lengths
+_HASH_SLOT = struct.Struct("!Iq")  # filetables' _pointer: a key's hash and its row's position
+
+
+def _md5_low_bits(key):
+    # filetables.md5_hash (the low 32 bits of the key's MD5) without the hexadecimal round trip.
+    return int.from_bytes(md5(key).digest()[12:], "big")
 
 
 # A field length byte (0: the document has none) as it comes out again as the shortest and

@@ -342,6 +342,37 @@ def test_a_bulk_build_hands_each_terms_postings_at_once_and_writes_the_segment_b
     assert (len(runs) > 3) == (limitmb < 1), "the small pool spilled sorted runs, the large one none"
 
 
+def test_the_term_table_is_the_file_whoosh_writes_and_reads(tmp_path):
+    import random
+
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+
+    from statements.search_backend import _Appended, _TermTable
+
+    # Rows of every size, more than the writer keeps before it writes (_Appended.FLUSH_PARTS),
+    # and enough of them that the key index needs wider positions than 16 bits.
+    chance = random.Random(8)
+    rows = [(f"k{n:06d}".encode(), chance.randbytes(chance.randrange(60))) for n in range(6 * _Appended.FLUSH_PARTS)]
+    storage = FileStorage(str(tmp_path))
+    for name, table_for in (("stock", OrderedHashWriter), ("archive", lambda file: _TermTable.continuing(OrderedHashWriter(file)))):
+        table = table_for(storage.create_file(name))
+        for key, value in rows:
+            table.add(key, value)
+        table.extras["fieldmap"] = {"words": 0}
+        table.close()
+    assert storage.open_file("archive").read() == storage.open_file("stock").read()
+
+    reader = OrderedHashReader.open(storage, "archive")
+    assert reader["k000123".encode()] == rows[123][1]
+    assert reader.closest_key(b"k000123x") == b"k000124"
+    assert list(reader.keys()) == [key for key, _ in rows]
+    table = _TermTable.continuing(OrderedHashWriter(storage.create_file("unordered")))
+    table.add(b"b", b"")
+    with pytest.raises(ValueError, match="Keys must increase"):
+        table.add(b"a", b"")
+
+
 @pytest.mark.parametrize("limitmb", [64, 0.05])
 def test_merging_segments_copies_their_postings_a_term_at_a_time_into_the_segment_whoosh_writes(tmp_path, limitmb):
     """Commits merge small segments (MERGE_SMALL), some with deleted documents: the archive's
