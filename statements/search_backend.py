@@ -133,8 +133,7 @@ class WordsText(_DirectlyIndexedText):
 
     def posting_columns(self, value):
         positions = {}
-        for position, word in enumerate(_WORD_RE.findall(value)):
-            word = word.lower()
+        for position, word in enumerate(_lowered_words(value)):
             if word in positions:
                 positions[word].append(position)
             else:
@@ -145,8 +144,28 @@ class WordsText(_DirectlyIndexedText):
             [word.encode("utf-8") for word in positions],
             frequencies,
             [frequency * boost for frequency in frequencies],
-            list(map(self.format.encode, positions.values())),
+            list(map(_encoded_positions, positions.values())),
         )
+
+
+def _encoded_positions(positions):
+    # Positions.encode (the count, then the pickled gaps) with the gaps taken in one map.
+    return pack_uint(len(positions)) + pickle.dumps(list(map(sub, positions, chain((0,), positions))), 2)
+
+
+_last_lowered = ("", [])
+
+
+def _lowered_words(value):
+    """The words of `value`, lower-cased. A document's text is indexed in three fields (stemmed,
+    word for word, frequent pairs): the words of the last text asked for are kept for the next."""
+    global _last_lowered
+    text, words = _last_lowered
+    if value is text or value == text:
+        return words
+    words = [word.lower() for word in _WORD_RE.findall(value)]
+    _last_lowered = (value, words)
+    return words
 
 
 # The most frequent English words. An exact phrase with two of them side by side ("that
@@ -178,7 +197,7 @@ class WordPairsText(_DirectlyIndexedText):
         super().__init__(analyzer=words_analyzer(), phrase=False, stored=False)
 
     def posting_columns(self, value):
-        words = [word.lower() for word in _WORD_RE.findall(value)]
+        words = _lowered_words(value)
         counts = {PAIRS_PRESENT: 1}
         for first, second in zip(words, words[1:], strict=False):
             if first in PAIRED_WORDS and second in PAIRED_WORDS:
@@ -195,8 +214,7 @@ class StemmedText(_DirectlyIndexedText):
 
     def posting_columns(self, value):
         counts = {}
-        for word in _WORD_RE.findall(value):
-            word = word.lower()
+        for word in _lowered_words(value):
             if len(word) < _STEM_MIN_LENGTH or word in _STOP_WORDS:
                 continue
             word = _stem(word)
