@@ -52,6 +52,31 @@ def test_directly_indexed_fields_write_the_postings_whoosh_writes(direct, stock)
     assert sorted(direct.index("Running Runs", mode="index")) == stock_postings(stock, "Running Runs")
 
 
+def test_fields_indexing_the_same_texts_by_turns_each_write_their_own_postings():
+    # The three fields of a document share the words of the text last indexed; texts coming
+    # back by turns, as they do document after document and field after field, are no mix-up.
+    from statements.search_backend import WordPairsText
+
+    fields = [
+        (WordsText(), TEXT(analyzer=words_analyzer(), phrase=True)),
+        (StemmedText(), TEXT(analyzer=stemmed_analyzer(), phrase=False)),
+        (WordPairsText(), None),
+    ]
+    texts = TEXTS[3:] + seed_texts()
+    texts.append(texts[-1] + " and one word more")  # a text that begins as the one before it does
+    expected = [[sorted(direct.index(text)) for direct, _ in fields] for text in texts]  # in order, once
+    for _ in range(2):
+        for number in [*range(len(texts)), *reversed(range(len(texts)))]:
+            for column, (direct, stock) in enumerate(fields):
+                postings = sorted(direct.index(texts[number]))
+                assert postings == expected[number][column], (column, texts[number][:40])
+                if stock is not None:
+                    assert postings == stock_postings(stock, texts[number])
+                # The same words in another string object, and a text in between.
+                assert sorted(direct.index("".join(texts[number]))) == postings
+                direct.index(texts[number - 1])
+
+
 def test_a_bulk_build_takes_each_fields_postings_as_whoosh_gives_them(db):
     from whoosh.analysis import IDTokenizer, LowercaseFilter
     from whoosh.fields import DATETIME, ID, KEYWORD
@@ -291,14 +316,21 @@ def test_segments_written_with_short_posting_lists_inlined_are_read_and_merged_b
     assert contents(merged) == stock
 
 
-@pytest.mark.parametrize("limitmb", [64, 0.05])
-def test_a_bulk_build_hands_each_terms_postings_at_once_and_writes_the_segment_byte_for_byte(tmp_path, monkeypatch, limitmb):
+@pytest.mark.parametrize(("limitmb", "flush_parts"), [(64, 512), (0.05, 3)])
+def test_a_bulk_build_hands_each_terms_postings_at_once_and_writes_the_segment_byte_for_byte(tmp_path, monkeypatch, limitmb, flush_parts):
     import datetime
 
     from whoosh import index as whoosh_index
     from whoosh.fields import DATETIME, ID, KEYWORD, Schema
 
-    from statements.search_backend import FlushingCodec, WordPairsText, _ChunkedRunPool, bulk_add_document
+    from statements.search_backend import (
+        FlushingCodec,
+        WordPairsText,
+        _Appended,
+        _ChunkedRunPool,
+        _TermTable,
+        bulk_add_document,
+    )
 
     schema = Schema(
         id=ID(stored=True, unique=True), words=WordsText(), words_pairs=WordPairsText(), text=StemmedText(),
@@ -334,8 +366,14 @@ def test_a_bulk_build_hands_each_terms_postings_at_once_and_writes_the_segment_b
 
     runs = []
     monkeypatch.setattr(_ChunkedRunPool, "_add_run", lambda pool, path: (runs.append(path), pool.runs.append(path)))
-    # Whoosh's pool and add_document: the field writer reads posting by posting.
-    stock = segment_files("stock", None, lambda writer, document: writer.add_document(**document))
+    # Whoosh's pool, add_document and term table: the field writer reads posting by posting
+    # and writes each row and hash slot itself.
+    with monkeypatch.context() as stock_writer:
+        stock_writer.setattr(_TermTable, "continuing", classmethod(lambda cls, table: table))
+        stock = segment_files("stock", None, lambda writer, document: writer.add_document(**document))
+    # The archive's, writing its buffered rows and blocks every `flush_parts` (3: between
+    # short blocks and long terms' own writes, all along the files).
+    monkeypatch.setattr(_Appended, "FLUSH_PARTS", flush_parts)
     grouped = segment_files("grouped", term_by_term, bulk_add_document)
     assert {"pst", "trm", "_stored.col", "_words_len.col", "date.col"} <= set(stock) and len(stock["pst"]) > 10_000
     assert grouped == stock
@@ -364,7 +402,7 @@ def test_the_term_table_is_the_file_whoosh_writes_and_reads(tmp_path):
     assert storage.open_file("archive").read() == storage.open_file("stock").read()
 
     reader = OrderedHashReader.open(storage, "archive")
-    assert reader["k000123".encode()] == rows[123][1]
+    assert reader[b"k000123"] == rows[123][1]
     assert reader.closest_key(b"k000123x") == b"k000124"
     assert list(reader.keys()) == [key for key, _ in rows]
     table = _TermTable.continuing(OrderedHashWriter(storage.create_file("unordered")))
