@@ -140,7 +140,8 @@ class WordsText(_DirectlyIndexedText):
                 positions[word] = [position]
         boost = self.format.field_boost
         frequencies = list(map(len, positions.values()))
-        encode = _encoded_positions if type(self.format) is Positions else self.format.encode  # characters too: Whoosh's
+        # Whoosh's own encoder for any other format (Characters, with chars=True).
+        encode = _encoded_positions if type(self.format) is Positions else self.format.encode
         return (
             [word.encode("utf-8") for word in positions],
             frequencies,
