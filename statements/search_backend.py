@@ -1782,20 +1782,29 @@ def _indexed_pairs(query, searcher, reader):
 
 def _phrase_starts(field, fieldname, words_b, reader, docnums):
     """{docnum: positions where the phrase starts} for those of the sorted docnums that hold it.
-    Each word's positions are read only for the documents still holding the phrase so far, the
-    least frequent words first, to drop documents early."""
-    starts = dict.fromkeys(docnums)
-    decode = _positions_decoder(field.format)
+    The documents holding every word are found first, the least frequent words first, with
+    each word's encoded positions kept but not decoded: decoding is most of the cost, and two
+    common words share far fewer documents than the rarer one has ("from into": 2,800 of
+    18,000 at 1M quotes)."""
+    encoded, held = [], docnums
     for i in sorted(range(len(words_b)), key=lambda i: reader.doc_frequency(fieldname, words_b[i])):
-        narrowed = {}
-        for docnum, value in _postings_at(reader.postings(fieldname, words_b[i]), sorted(starts), values=True):
-            here = set(map((-i).__add__, decode(value)))
-            kept = here if starts[docnum] is None else starts[docnum] & here
-            if kept:
-                narrowed[docnum] = kept
-        starts = narrowed
-        if not starts:
-            break
+        values = dict(_postings_at(reader.postings(fieldname, words_b[i]), held, values=True))
+        if not values:
+            return {}
+        if len(values) < len(held):
+            held = list(values)  # in order: _postings_at yields the docnums as given
+        encoded.append((i, values))
+    decode = _positions_decoder(field.format)
+    starts = {}
+    for docnum in held:
+        found = None
+        for i, values in encoded:
+            here = set(map((-i).__add__, decode(values[docnum])))
+            found = here if found is None else found & here
+            if not found:
+                break
+        if found:
+            starts[docnum] = found
     return starts
 
 

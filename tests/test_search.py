@@ -141,6 +141,40 @@ def test_the_search_pages_ranking_is_whooshs_own_across_index_segments(search_in
     assert len(offsets) == 1
 
 
+def test_exact_phrases_match_the_quotes_whooshs_own_phrase_matcher_finds(search_index, monkeypatch):
+    """The page's path finds a phrase's documents from its words' postings, reading positions
+    only where every word is (search_backend._phrase_starts): the same quotes as Whoosh's
+    phrase matcher, for words frequent and rare, pairs of frequent words, and words that are
+    all in a quote but not side by side."""
+    import random
+
+    from haystack import connections
+
+    from statements.search import Filters
+
+    rng = random.Random(8)
+    common = ["the", "that", "it", "is", "trade", "talks", "from", "into", "climate", "crisis"]
+    rare = ["summit", "tariffs", "monday"]
+    for number in range(200):
+        words = " ".join(rng.choice(common if rng.random() < 0.9 else rare) for _ in range(rng.randint(6, 24)))
+        make_quote(make_article(f"Item {number}. “{words},” she said."), words)
+        if number in (70, 140):
+            search_index()  # segments of their own
+    search_index()
+    assert len(connections["default"].get_backend().searcher().leaf_searchers()) >= 3
+    phrases = ['"from into"', '"climate crisis"', '"trade talks summit"', '"that it is"', '"it is the"', '"into trade talks"', '"tariffs monday"', '"crisis the climate"']
+
+    def found(q):
+        return {hit.pk for hit in quote_search(parse_query(q), Filters(), facets=False)[:500]}
+
+    ours = {q: found(q) for q in phrases}
+    monkeypatch.setattr(connections["default"].get_backend(), "direct_search", False)
+    whooshs = {q: found(q) for q in phrases}
+    assert ours == whooshs
+    assert sum(1 for ids in whooshs.values() if ids) >= 6
+    assert any(len(ids) >= 15 for ids in whooshs.values())
+
+
 def test_prefix_or_and_not(client, indexed_seed):
     prefix = result_texts(search(client, q="coerc*"))
     assert COERCIVE in prefix and "coercion and aggression" in prefix
