@@ -1329,7 +1329,7 @@ class _TermFieldWriter(W3FieldWriter):
         else:
             block_values = b"".join(kept_values)
         ids = tuple(map(sub, docnums, chain((0,), docnums)))
-        data = pickle.dumps((ids, block_weights, block_values), 2)
+        data = pickle.dumps((ids, block_weights, block_values), POSTINGS_PICKLE_PROTOCOL)
         info = pickle.dumps((len(docnums), docnums[-1], max_weight, 0, _MIN_LENGTH_BYTE[shortest], _MAX_LENGTH_BYTE[longest]), 2)
         block = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(info) + len(data))), info, data))  # negative: the last block
         start = blocks.append(block)
@@ -1347,7 +1347,7 @@ def _inlined_term_row(docnum, weight, value, length_bytes):
     info = _TERM_INFO.pack(
         True, stored_weight, 1, _MIN_LENGTH_BYTE[length], _MAX_LENGTH_BYTE[length], max(0, weight), docnum, docnum
     )
-    return info + pickle.dumps(((docnum,), (stored_weight,), (value or b"",)), 2)
+    return info + pickle.dumps(((docnum,), (stored_weight,), (value or b"",)), POSTINGS_PICKLE_PROTOCOL)
 
 
 class _Appended:
@@ -1436,6 +1436,13 @@ def _md5_low_bits(key):
 # A field length byte (0: the document has none) as it comes out again as the shortest and
 # the longest length of a term's postings, in a block's header and in W3TermInfo.to_bytes.
 _TERM_INFO = W3TermInfo._struct
+# The pickle protocol of the posting data this writes (a block's ids, weights and values; an
+# inlined posting). Whoosh uses protocol 2, which has no opcode for bytes: each encoded value (a
+# word's positions) goes in as a call to _codecs.encode on a str. With protocol 3 they are plain
+# bytes: a block of the words field unpickles ~9x faster (90 -> 10 us for 128 postings) and
+# compresses to a third. Whoosh reads any protocol (pickle.loads), so older segments stay
+# readable, and a merge or rebuild rewrites them.
+POSTINGS_PICKLE_PROTOCOL = 3
 _MIN_LENGTH_BYTE = [0] + [length_to_byte(byte_to_length(byte)) for byte in range(1, 256)]
 _MAX_LENGTH_BYTE = [length_to_byte(0)] + [length_to_byte(byte_to_length(byte)) for byte in range(1, 256)]
 
@@ -1451,7 +1458,10 @@ class _SegmentPostingsWriter(W3PostingsWriter):
       calls a method the term info names set_inlined, not set_inline.
     - A block of few postings is written uncompressed: zlib's fixed cost per call was the
       larger part of writing it, for a few bytes saved (a rebuild ~3% faster, the index ~2%
-      larger)."""
+      larger).
+
+    And its posting data is pickled with POSTINGS_PICKLE_PROTOCOL, so that reading a block back
+    costs a tenth of what it does in Whoosh's own segments."""
 
     COMPRESSED_FROM = 32  # postings in a block
 
@@ -1479,6 +1489,9 @@ class _SegmentPostingsWriter(W3PostingsWriter):
                     self._minlength = byte_to_length(min(known))
                     self._maxlength = byte_to_length(max(known))
 
+    def start_postings(self, format_, terminfo):
+        super().start_postings(format_, _TermInfo() if type(terminfo) is W3TermInfo else terminfo)
+
     def finish_postings(self):
         if self._blockcount or len(self._ids) != 1:
             return super().finish_postings()
@@ -1495,7 +1508,7 @@ class _SegmentPostingsWriter(W3PostingsWriter):
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         ids = self._ids
-        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), POSTINGS_PICKLE_PROTOCOL)
         level = self._compression if len(ids) >= self.COMPRESSED_FROM else 0
         if level:
             data = deflate(data, level)
@@ -1507,6 +1520,16 @@ class _SegmentPostingsWriter(W3PostingsWriter):
         self._postfile.write(data)
         self._blockcount += 1
         self._new_block()
+
+
+class _TermInfo(W3TermInfo):
+    """W3TermInfo with an inlined posting pickled as the blocks are (POSTINGS_PICKLE_PROTOCOL)."""
+
+    def to_bytes(self):
+        row = super().to_bytes()
+        if not self.is_inlined():
+            return row
+        return row[: self._struct.size] + pickle.dumps(self._inlined, POSTINGS_PICKLE_PROTOCOL)
 
 
 def deflate(data, level):
