@@ -320,7 +320,9 @@ def test_posting_data_holds_each_words_positions_as_plain_bytes(tmp_path):
     """Whoosh pickles posting data with protocol 2, where each value (a word's encoded
     positions) is a call to _codecs.encode: unpickling a block of them was most of the cost of
     an exact phrase over common words. The archive's writer pickles them as bytes, in blocks,
-    short blocks and inlined postings alike; stock Whoosh reads them (the test above)."""
+    short blocks and inlined postings alike; stock Whoosh reads them (the test above). This
+    writes through Whoosh's own writer with the archive's codec; the bulk build's rows are
+    compared with that byte for byte below."""
     import zlib
 
     from whoosh import index as whoosh_index
