@@ -112,7 +112,7 @@ def bench_run(
     log_path = bench_dir / LOG_NAME
     bench_dir.mkdir(parents=True, exist_ok=True)
     if import_sample is None:
-        import_sample = max(10, min(500, articles // 50))
+        import_sample = max(10, min(500, articles // 20))
     report = {
         "articles": 0,
         "quotes": 0,

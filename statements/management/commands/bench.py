@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--articles", type=int, default=10_000, help="Articles to generate (10,000 ≈ 100k quotes).")
         parser.add_argument("--seed", type=int, default=1, help="Random seed of the synthetic archive.")
-        parser.add_argument("--import-sample", type=int, default=None, help="Articles imported as import_articles does (default: articles/50, 10 to 500).")
+        parser.add_argument("--import-sample", type=int, default=None, help="Articles imported as import_articles does (default: articles/20, 10 to 500: 500 from 10,000 articles up).")
         parser.add_argument("--variants", type=int, default=8, help="Different queries per query kind.")
         parser.add_argument("--repeats", type=int, default=5, help="Runs of each query.")
         parser.add_argument("--page-samples", type=int, default=40, help="Requests per page kind.")
