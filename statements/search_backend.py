@@ -1682,10 +1682,32 @@ class _SegmentReads:
     """What matching a query read from one segment, for ranking the matches without reading
     it again: {phrase: {docnum: occurrences}} for the phrases whose positions were read, and
     {(field name, term bytes): (docnums, weights, deleted docnums)} for the terms whose postings
-    were read whole (_whole_postings)."""
+    were read whole (_whole_postings), and {(field name, term bytes): term info} for the words
+    prefixes expanded to (_expanded_words)."""
 
     def __init__(self):
-        self.phrases, self.postings = {}, {}
+        self.phrases, self.postings, self.term_infos = {}, {}, {}
+        self._deleted = None
+
+    def deleted(self, reader):
+        if self._deleted is None:
+            self._deleted = frozenset(reader._perdoc.deleted_docs())  # as SegmentReader.postings reads them
+        return self._deleted
+
+
+def _expanded_words(query, reader, reads):
+    """The words (term bytes) a prefix expands to in one segment. Their term infos come in
+    the same pass over the segment's term table and are kept (reads.term_infos), so that their
+    postings and their scorers do not look each word up again: a broad prefix expands to
+    thousands of words at a million quotes ("stro*": 3,800), each lookup a hash probe in the
+    compound file."""
+    if not isinstance(query, whoosh_query.Prefix) or not isinstance(getattr(reader, "_terms", None), W3TermsReader):
+        return list(query._btexts(reader))
+    words = []
+    for btext, terminfo in reader.iter_prefix(query.fieldname, query.text):
+        reads.term_infos[query.fieldname, btext] = terminfo
+        words.append(btext)
+    return words
 
 
 def _whole_postings(reads, reader, fieldname, btext):
@@ -1693,12 +1715,32 @@ def _whole_postings(reads, reader, fieldname, btext):
     documents included, read once per search."""
     key = (fieldname, btext)
     if key not in reads.postings:
-        matcher, deleted = reader.postings(fieldname, btext), ()
-        if isinstance(matcher, FilterMatcher) and matcher._exclude:
-            matcher, deleted = matcher.child, matcher._ids
+        terminfo = reads.term_infos.get(key)
+        if terminfo is not None:  # a prefix's word: its postings read from its term info
+            terms = reader._terms
+            matcher = terms._codec.postings_reader(terms._postfile, terminfo, reader.schema[fieldname].format, term=key)
+            deleted = reads.deleted(reader)
+        else:
+            matcher, deleted = reader.postings(fieldname, btext), ()
+            if isinstance(matcher, FilterMatcher) and matcher._exclude:
+                matcher, deleted = matcher.child, matcher._ids
         docnums, weights, _ = _term_postings(matcher, values=False)
         reads.postings[key] = (docnums, weights, deleted)
     return reads.postings[key]
+
+
+class _KnownTermInfo:
+    """A segment searcher that already knows one word's term info: a scorer's setup asks for
+    it (for the word's best score), and a prefix's words were read with theirs."""
+
+    def __init__(self, searcher, terminfo):
+        self._searcher, self._terminfo = searcher, terminfo
+
+    def term_info(self, fieldname, text):
+        return self._terminfo
+
+    def __getattr__(self, name):
+        return getattr(self._searcher, name)
 
 
 def _query_ids(query, searcher, reader, reads=None, within=None):
@@ -1756,9 +1798,16 @@ def _query_ids(query, searcher, reader, reads=None, within=None):
             result |= ids
         return result
     if isinstance(query, whoosh_query.MultiTerm):  # prefix, wildcard: the terms it expands to
-        field = searcher.schema[query.field()]
-        terms = [whoosh_query.Term(query.field(), field.from_bytes(b)) for b in query._btexts(reader)]
-        return _query_ids(whoosh_query.Or(terms), searcher, reader, reads)
+        # Read from this segment's own terms, so each is in it: no lookup to check. A broad
+        # prefix expands to thousands of words at a million quotes ("stro*": 3,800).
+        fieldname, ids, deleted = query.field(), set(), ()
+        for btext in query._btexts(reader) if reads is None else _expanded_words(query, reader, reads):
+            if reads is None:
+                ids.update(_posting_ids(reader.postings(fieldname, btext)))
+            else:
+                docnums, _, deleted = _whole_postings(reads, reader, fieldname, btext)
+                ids.update(docnums)
+        return ids.difference(deleted)
     if isinstance(query, whoosh_query.Phrase):
         ids = _phrase_ids(query, searcher, reader, reads, within)
         if ids is not None:
@@ -1957,15 +2006,19 @@ def _segment_scores(parts, segment_searcher, docnums, reads, arrays):
             if not _add_scores(scores, found, len(words_b) * boost, scorer, arrays.field_lengths(reader, part.fieldname)):
                 return None
             continue
-        terms = list(part._btexts(reader)) if isinstance(part, whoosh_query.Prefix) else [field.to_bytes(part.text)]
+        expanded = isinstance(part, whoosh_query.Prefix)  # words read from this segment's terms
+        terms = _expanded_words(part, reader, reads) if expanded else [field.to_bytes(part.text)]
         for btext in terms:
-            if (part.fieldname, btext) not in reader:
+            if not expanded and (part.fieldname, btext) not in reader:
                 continue
-            scorer = weighting.scorer(segment_searcher, part.fieldname, btext)
-            if len(docnums) * 8 < reader.doc_frequency(part.fieldname, btext):
+            terminfo = reads.term_infos.get((part.fieldname, btext))
+            scored_in = segment_searcher if terminfo is None else _KnownTermInfo(segment_searcher, terminfo)
+            scorer = weighting.scorer(scored_in, part.fieldname, btext)
+            read = reads.postings.get((part.fieldname, btext))  # by matching: no need to look it up again
+            if read is None and len(docnums) * 8 < reader.doc_frequency(part.fieldname, btext):
                 found = _postings_at(reader.postings(part.fieldname, btext), docnums)  # a few among many
             else:  # deleted documents among them are not in `scores`
-                found_ids, found_weights, _ = _whole_postings(reads, reader, part.fieldname, btext)
+                found_ids, found_weights, _ = read or _whole_postings(reads, reader, part.fieldname, btext)
                 found = zip(found_ids, found_weights, strict=True)
             if not _add_scores(scores, found, boost, scorer, arrays.field_lengths(reader, part.fieldname)):
                 return None
