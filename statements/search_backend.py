@@ -1061,10 +1061,12 @@ class _ChunkedRunPool(PostingPool):
         try:
             while header := f.read(_RUN_CHUNK_LENGTH.size):
                 (length,) = _RUN_CHUNK_LENGTH.unpack(header)
-                chunk = f.read(length)
-                if len(chunk) != length:
+                data = f.read(length)
+                if len(data) != length:
                     raise EOFError(f"the pool's run {path} ends inside a chunk")
-                yield from marshal.loads(chunk)
+                chunk = marshal.loads(data)
+                del data  # not kept alive beside its decoded chunk while the merge reads on
+                yield from chunk
         finally:
             f.close()
             self._remove_run(path)
