@@ -1685,10 +1685,10 @@ class _SegmentReads:
     it again: {phrase: {docnum: occurrences}} for the phrases whose positions were read, and
     {(field name, term bytes): (docnums, weights, deleted docnums)} for the terms whose postings
     were read whole (_whole_postings), and {(field name, term bytes): term info} for the words
-    prefixes expanded to (_expanded_words)."""
+    prefixes expanded to, {(field name, prefix): words} (_expanded_words)."""
 
     def __init__(self):
-        self.phrases, self.postings, self.term_infos = {}, {}, {}
+        self.phrases, self.postings, self.term_infos, self.expansions = {}, {}, {}, {}
         self._deleted = None
 
     def deleted(self, reader):
@@ -1705,11 +1705,13 @@ def _expanded_words(query, reader, reads):
     compound file."""
     if not isinstance(query, whoosh_query.Prefix) or not isinstance(getattr(reader, "_terms", None), W3TermsReader):
         return list(query._btexts(reader))
-    words = []
-    for btext, terminfo in reader.iter_prefix(query.fieldname, query.text):
-        reads.term_infos[query.fieldname, btext] = terminfo
-        words.append(btext)
-    return words
+    key = (query.fieldname, query.text)
+    if key not in reads.expansions:  # matching expands it, then scoring
+        words = reads.expansions[key] = []
+        for btext, terminfo in reader.iter_prefix(query.fieldname, query.text):
+            reads.term_infos[query.fieldname, btext] = terminfo
+            words.append(btext)
+    return reads.expansions[key]
 
 
 def _whole_postings(reads, reader, fieldname, btext):
