@@ -1804,14 +1804,14 @@ def _query_ids(query, searcher, reader, reads=None, within=None):
     if isinstance(query, whoosh_query.MultiTerm):  # prefix, wildcard: the terms it expands to
         # Read from this segment's own terms, so each is in it: no lookup to check. A broad
         # prefix expands to thousands of words at a million quotes ("stro*": 3,800).
-        fieldname, ids, deleted = query.field(), set(), ()
-        for btext in query._btexts(reader) if reads is None else _expanded_words(query, reader, reads):
-            if reads is None:
-                ids.update(_posting_ids(reader.postings(fieldname, btext)))
-            else:
-                docnums, _, deleted = _whole_postings(reads, reader, fieldname, btext)
-                ids.update(docnums)
-        return ids.difference(deleted)
+        fieldname = query.field()
+        if reads is None:
+            return {docnum for btext in query._btexts(reader) for docnum in _posting_ids(reader.postings(fieldname, btext))}
+        ids, deleted = set(), ()
+        for btext in _expanded_words(query, reader, reads):
+            docnums, _, deleted = _whole_postings(reads, reader, fieldname, btext)
+            ids.update(docnums)
+        return ids.difference(deleted)  # the segment's deleted documents, the same for every word
     if isinstance(query, whoosh_query.Phrase):
         ids = _phrase_ids(query, searcher, reader, reads, within)
         if ids is not None:
